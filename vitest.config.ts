@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -20,7 +20,10 @@ for (const dir of readdirSync(`${root}packages`)) {
   // Longest subpaths first so `@sysray/x/sub` wins over `@sysray/x`.
   for (const [subpath, source] of Object.entries(entries).sort((a, b) => b[0].length - a[0].length)) {
     const spec = subpath === '.' ? manifest.name : `${manifest.name}/${subpath.replace(/^\.\//, '')}`;
-    alias.push({ find: new RegExp(`^${spec.replace(/[/.]/g, '\\$&')}$`), replacement: `${root}packages/${dir}/${source}` });
+    alias.push({
+      find: new RegExp(`^${spec.replace(/[/.]/g, '\\$&')}$`),
+      replacement: `${root}packages/${dir}/${source}`,
+    });
   }
 }
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the system tools the test suite compares against (oracles): Debian's tshark/capinfos.
+# Idempotent; needs root or sudo. Used by the README's test command and by .ci/run.
+set -euo pipefail
+
+need=()
+command -v tshark >/dev/null 2>&1 || need+=(tshark)
+command -v capinfos >/dev/null 2>&1 || need+=(wireshark-common)
+command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
+
+if [ ${#need[@]} -eq 0 ]; then
+  echo "install-tools: tshark, capinfos and tcpdump are present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-tools: installing ${need[*]}"
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
