@@ -1,0 +1,138 @@
+/** A compiled ruleset: rules indexed by event type, evaluated with compiled closures. */
+import type { Expr } from './ast.js';
+import type { Predicate } from './compiler/compile.js';
+import type { EventTypeSet } from './compiler/evttypes.js';
+import type { EventTypeInfo, FieldSet } from './fields.js';
+import type { CompiledOutput } from './output/format.js';
+import type { Priority } from './priority.js';
+
+/** One compiled rule. */
+export interface CompiledRule<E> {
+  /** Rule name. */
+  name: string;
+  /** Description (`desc`). */
+  desc: string;
+  /** Priority. */
+  priority: Priority;
+  /** Event source (`syscall` by default). */
+  source: string;
+  /** Tags, sorted and unique (Falco keeps them in a set). */
+  tags: readonly string[];
+  /** Whether the rule runs; see {@link Ruleset.setEnabled}. */
+  enabled: boolean;
+  /** The condition as written (appends applied, before exceptions, lists and macros). */
+  condition: string;
+  /** The condition after exceptions, lists and macros, printed as Falco's `condition_compiled`. */
+  compiledCondition: string;
+  /** The resolved condition AST. */
+  ast: Expr;
+  /** The output format (after `%container.info` removal). */
+  output: CompiledOutput<E>;
+  /** The compiled condition. */
+  test: Predicate<E>;
+  /** Event-type codes the rule can match (`null`: all), per the source's field set. */
+  eventTypes: EventTypeSet;
+  /** File the rule was defined in. */
+  file: string;
+  /** Line of the rule's definition. */
+  line: number;
+}
+
+/** Options of {@link Ruleset.evaluate}. */
+export interface EvaluateOptions {
+  /** Event source of the event; default `syscall`. */
+  source?: string;
+}
+
+interface SourceIndex<E> {
+  info: EventTypeInfo<E> | undefined;
+  byCode: CompiledRule<E>[][];
+  anyType: CompiledRule<E>[];
+}
+
+/**
+ * Rules of one or more sources, indexed by event type as Falco's `evttype_index_ruleset`: a rule
+ * that cannot match an event's type is never called. Rules are tried in load order.
+ */
+export class Ruleset<E> {
+  /** Every compiled rule, enabled or not, in load order. */
+  readonly rules: readonly CompiledRule<E>[];
+  private readonly sets: ReadonlyMap<string, readonly FieldSet<E>[]>;
+  private index = new Map<string, SourceIndex<E>>();
+
+  constructor(rules: readonly CompiledRule<E>[], fieldSets: readonly FieldSet<E>[]) {
+    this.rules = rules;
+    const sets = new Map<string, FieldSet<E>[]>();
+    for (const fs of fieldSets) {
+      const list = sets.get(fs.source);
+      if (list) list.push(fs);
+      else sets.set(fs.source, [fs]);
+    }
+    this.sets = sets;
+    this.rebuild();
+  }
+
+  /** Rebuilds the event-type index (after enabling or disabling rules). */
+  private rebuild(): void {
+    this.index.clear();
+    for (const [source, sets] of this.sets) {
+      const info = sets.find((s) => s.eventTypes)?.eventTypes;
+      const count = info?.count ?? 0;
+      const byCode: CompiledRule<E>[][] = Array.from({ length: count }, () => []);
+      const anyType: CompiledRule<E>[] = [];
+      for (const r of this.rules) {
+        if (!r.enabled || r.source !== source) continue;
+        if (r.eventTypes === null || !info) anyType.push(r);
+        for (let c = 0; c < count; c++) if (r.eventTypes === null || r.eventTypes[c]) byCode[c]!.push(r);
+      }
+      this.index.set(source, { info, byCode, anyType });
+    }
+  }
+
+  private candidates(event: E, source: string): CompiledRule<E>[] {
+    const idx = this.index.get(source);
+    if (!idx) return [];
+    if (!idx.info) return idx.anyType;
+    const code = idx.info.of(event);
+    return idx.byCode[code] ?? idx.anyType;
+  }
+
+  /** The first enabled rule (in load order) whose condition holds (`rule_matching: first`). */
+  evaluate(event: E, options?: EvaluateOptions): CompiledRule<E> | undefined {
+    const list = this.candidates(event, options?.source ?? 'syscall');
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i]!;
+      if (r.test(event)) return r;
+    }
+    return undefined;
+  }
+
+  /** Every enabled rule whose condition holds (`rule_matching: all`), appended to `out`. */
+  evaluateAll(event: E, options?: EvaluateOptions, out: CompiledRule<E>[] = []): CompiledRule<E>[] {
+    const list = this.candidates(event, options?.source ?? 'syscall');
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i]!;
+      if (r.test(event)) out.push(r);
+    }
+    return out;
+  }
+
+  /** Enables or disables rules by name or predicate; returns how many changed. */
+  setEnabled(which: string | ((rule: CompiledRule<E>) => boolean), enabled: boolean): number {
+    const match = typeof which === 'string' ? (r: CompiledRule<E>) => r.name === which : which;
+    let n = 0;
+    for (const r of this.rules) {
+      if (match(r) && r.enabled !== enabled) {
+        r.enabled = enabled;
+        n++;
+      }
+    }
+    if (n > 0) this.rebuild();
+    return n;
+  }
+
+  /** Looks up a rule by name. */
+  rule(name: string): CompiledRule<E> | undefined {
+    return this.rules.find((r) => r.name === name);
+  }
+}
