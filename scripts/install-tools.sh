@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system tools the test suite compares against (oracles): Debian's tshark/capinfos.
+# Installs the system tools the test suite compares against (oracles): Debian's tshark/capinfos,
+# tcpdump (benchmarks) and python3-avro (Apache's Avro implementation, reads our .sf files).
 # Idempotent; needs root or sudo. Used by the README's test command and by .ci/run.
 set -euo pipefail
 
@@ -7,9 +8,10 @@ need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v capinfos >/dev/null 2>&1 || need+=(wireshark-common)
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
+/usr/bin/python3 -c 'import avro' >/dev/null 2>&1 || need+=(python3-avro)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "install-tools: tshark, capinfos and tcpdump are present"
+  echo "install-tools: tshark, capinfos, tcpdump and python3-avro are present"
   exit 0
 fi
 

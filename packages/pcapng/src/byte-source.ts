@@ -22,6 +22,8 @@ const FILE_CHUNK = 1024 * 1024;
 
 function isWebStream(source: unknown): source is ReadableStream<Uint8Array> {
   return (
+    typeof source === 'object' &&
+    source !== null &&
     typeof (source as ReadableStream).getReader === 'function' &&
     !(Symbol.asyncIterator in (source as object))
   );
@@ -50,7 +52,11 @@ async function* rawChunks(source: ByteSource): AsyncGenerator<Uint8Array> {
     } finally {
       reader.releaseLock();
     }
-  } else if (Symbol.asyncIterator in source || Symbol.iterator in source) {
+  } else if (
+    typeof source === 'object' &&
+    source !== null &&
+    (Symbol.asyncIterator in source || Symbol.iterator in source)
+  ) {
     for await (const chunk of source as AsyncIterable<Uint8Array>) {
       if (typeof chunk === 'string')
         throw new PcapngError('BAD_SOURCE', 'source yielded text, not bytes (set no encoding on the stream)');
@@ -73,7 +79,16 @@ export async function* byteChunks(source: ByteSource): AsyncGenerator<Uint8Array
   let first = await chunks.next();
   while (!first.done && first.value.length === 0) first = await chunks.next();
   if (first.done) return;
-  const head = first.value;
+  let head = first.value;
+  // The two-byte gzip magic may straddle chunks (a stream may deliver a single byte first).
+  while (head.length < 2) {
+    const more = await chunks.next();
+    if (more.done) break;
+    const joined = new Uint8Array(head.length + more.value.length);
+    joined.set(head, 0);
+    joined.set(more.value, head.length);
+    head = joined;
+  }
   if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) {
     yield head;
     yield* chunks;

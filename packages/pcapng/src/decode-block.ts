@@ -64,11 +64,57 @@ function padded(length: number): number {
 
 function timestampOf(ctx: Ctx, interfaceId: number, ticks: bigint): bigint {
   const iface = ctx.cursor.interfaces[interfaceId]!;
-  return ticksToNanoseconds(ticks, iface.ticksPerSecond, iface.offsetSeconds);
+  return nanoseconds(ticks, iface.ticksPerSecond, iface.offsetSeconds);
 }
 
 function readTicks(ctx: Ctx, offset: number): bigint {
-  return (BigInt(ctx.view.getUint32(offset, ctx.le)) << 32n) | BigInt(ctx.view.getUint32(offset + 4, ctx.le));
+  return ticksAt(ctx.view, offset, ctx.le);
+}
+
+/** A timestamp's two 32-bit words as one bigint (one conversion when the value fits a double exactly). */
+function ticksAt(view: DataView, offset: number, le: boolean): bigint {
+  const high = view.getUint32(offset, le);
+  const low = view.getUint32(offset + 4, le);
+  return high < 0x200000 ? BigInt(high * 0x100000000 + low) : (BigInt(high) << 32n) | BigInt(low);
+}
+
+/** `ticksToNanoseconds`, with the two common resolutions (µs, ns; no offset) done in one step. */
+function nanoseconds(ticks: bigint, ticksPerSecond: bigint, offsetSeconds: bigint): bigint {
+  if (offsetSeconds === 0n) {
+    if (ticksPerSecond === 1_000_000n) return ticks * 1000n;
+    if (ticksPerSecond === 1_000_000_000n) return ticks;
+  }
+  return ticksToNanoseconds(ticks, ticksPerSecond, offsetSeconds);
+}
+
+/**
+ * The common case of an EPB without options, decoded without the generic machinery; `undefined`
+ * when the block has an option area (the caller then decodes it generically). Same fields, same
+ * order, same values as the generic path.
+ */
+function bareEnhancedPacket(cursor: BlockCursor): PcapngBlock | undefined {
+  const at = cursor.blockOffset;
+  const view = cursor.view;
+  const le = cursor.littleEndian;
+  const capturedLength = view.getUint32(at + 20, le);
+  const dataStart = at + 28;
+  if (dataStart + padded(capturedLength) !== at + cursor.blockLength - 4) return undefined;
+  const interfaceId = view.getUint32(at + 8, le);
+  const ticks = ticksAt(view, at + 12, le);
+  const iface = cursor.interfaces[interfaceId]!;
+  return {
+    type: 'EPB',
+    interfaceId,
+    timestamp: nanoseconds(ticks, iface.ticksPerSecond, iface.offsetSeconds),
+    ticks,
+    capturedLength,
+    originalLength: view.getUint32(at + 24, le),
+    data: cursor.bytes.subarray(dataStart, dataStart + capturedLength),
+    index: cursor.blockIndex,
+    offset: cursor.fileOffset,
+    section: cursor.sectionIndex,
+    options: [],
+  };
 }
 
 function decodeNameRecords(ctx: Ctx, start: number): { records: NameRecord[]; optionsStart: number } {
@@ -116,8 +162,12 @@ function decodeNameRecords(ctx: Ctx, start: number): { records: NameRecord[]; op
  * the cursor's window (copy them to keep them past the window's life in streaming readers).
  */
 export function decodeBlock(cursor: BlockCursor): PcapngBlock {
-  const at = cursor.blockOffset;
   const type = cursor.blockType;
+  if (type === BlockTypeId.EPB) {
+    const bare = bareEnhancedPacket(cursor);
+    if (bare !== undefined) return bare;
+  }
+  const at = cursor.blockOffset;
   const name = blockTypeName(type);
   const ctx: Ctx = {
     cursor,

@@ -15,6 +15,7 @@ export function finishInput(cursor: BlockCursor, options: ReadOptions): void {
   if (options.requireInterface && !cursor.sawInterface) {
     throw new PcapngError('NO_INTERFACES', 'the capture file has no Interface Description Blocks', {
       offset: cursor.nextFileOffset,
+      blockIndex: cursor.blockIndex + 1,
       file: cursor.file,
     });
   }

@@ -42,10 +42,19 @@ function nodeSink(stream: NodeJS.WritableStream, end: boolean): RawSink {
   const check = () => {
     if (failure) throw new PcapngError('BAD_SOURCE', `destination failed: ${failure.message}`);
   };
+  // `once` rejects with the stream's own error: report it as the package's error, like `check`.
+  const settle = async (pending: Promise<unknown>) => {
+    try {
+      await pending;
+    } catch (error) {
+      failure ??= error as Error;
+    }
+    check();
+  };
   return {
     async write(bytes) {
       check();
-      if (!stream.write(bytes)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+      if (!stream.write(bytes)) await settle(Promise.race([once(stream, 'drain'), once(stream, 'error')]));
       check();
     },
     async close() {
@@ -53,8 +62,7 @@ function nodeSink(stream: NodeJS.WritableStream, end: boolean): RawSink {
       if (!end) return;
       const finished = Promise.race([once(stream, 'finish'), once(stream, 'close'), once(stream, 'error')]);
       stream.end();
-      await finished;
-      check();
+      await settle(finished);
     },
   };
 }
