@@ -1,0 +1,189 @@
+import { inflateRawSync } from 'node:zlib';
+import type avro from 'avsc';
+import {
+  type AvscType,
+  parseSchema,
+  readerSchema,
+  shortName,
+  sysflowBranches,
+  sysflowTypeIndex,
+} from './avro-types.js';
+import { SysFlowError } from './errors.js';
+import type { AvroSchemaJSON } from './schema.js';
+import type { SysFlowFileHeader, SysFlowRecord, SysFlowType } from './types.js';
+import { compileSkipper, MalformedValue, readVarint, type SkipFn } from './validate.js';
+
+/** Options every reader takes. */
+export interface ReadOptions {
+  /**
+   * Largest block accepted, stored and inflated, in bytes (default 64 MiB). Bounds a reader's memory:
+   * it holds one block (plus one input chunk) at a time.
+   */
+  maxBlockBytes?: number;
+  /** Largest file header accepted, in bytes (default 1 MiB). */
+  maxHeaderBytes?: number;
+  /** Called once with the file header (writer schema, codec, metadata) before the first record. */
+  onHeader?: (header: SysFlowFileHeader) => void;
+}
+
+/** Default of {@link ReadOptions.maxBlockBytes}. */
+export const DEFAULT_MAX_BLOCK_BYTES = 64 * 1024 * 1024;
+/** Default of {@link ReadOptions.maxHeaderBytes}. */
+export const DEFAULT_MAX_HEADER_BYTES = 1024 * 1024;
+
+interface BranchPlan {
+  /** v5 branch name, or the writer's name when v5 has no such branch. */
+  name: string;
+  known: boolean;
+  /** Reader (v5) branch type. */
+  type: AvscType | undefined;
+  /** Resolver from the writer branch, or undefined when both are the same schema. */
+  resolver: avro.Resolver | undefined;
+  skip: SkipFn;
+}
+
+/** Decoding plans of recently seen writer schemas (files of one collector share one schema). */
+const planCache = new Map<string, BranchPlan[]>();
+const PLAN_CACHE_SIZE = 16;
+
+interface Where {
+  offset: number;
+  blockIndex: number;
+}
+
+/**
+ * Turns the data blocks of one file into v5 records: inflates (deflate codec), walks the writer's
+ * encoding with bounds checks, then decodes each record with avsc through a resolver from the writer
+ * schema to the v5 reader schema (defaults filled for fields older writers lack).
+ */
+export class BlockDecoder {
+  private readonly plans: BranchPlan[];
+  private readonly codec: 'null' | 'deflate';
+  private readonly maxBlockBytes: number;
+
+  constructor(header: SysFlowFileHeader, options: ReadOptions = {}) {
+    this.codec = header.codec;
+    this.maxBlockBytes = options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES;
+    const key = JSON.stringify(header.schema);
+    const cached = planCache.get(key);
+    if (cached) {
+      this.plans = cached;
+      return;
+    }
+    this.plans = BlockDecoder.plan(header);
+    if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value!);
+    planCache.set(key, this.plans);
+  }
+
+  private static plan(header: SysFlowFileHeader): BranchPlan[] {
+    let branches: AvscType[];
+    try {
+      branches = sysflowBranches(parseSchema(header.schema as AvroSchemaJSON)).branches;
+    } catch (error) {
+      throw new SysFlowError(
+        'BAD_SCHEMA',
+        `writer schema is not a usable SysFlow schema: ${(error as Error).message}`,
+        { offset: 0 },
+        error,
+      );
+    }
+    const reader = readerSchema().branches;
+    const skipCache = new Map();
+    return branches.map((writer) => {
+      const name = shortName(writer);
+      const index = sysflowTypeIndex(name);
+      const type = index === undefined ? undefined : reader[index];
+      let resolver: avro.Resolver | undefined;
+      if (type && !type.equals(writer)) {
+        try {
+          resolver = type.createResolver(writer);
+        } catch (error) {
+          throw new SysFlowError(
+            'BAD_SCHEMA',
+            `writer's ${name} cannot be read as SysFlow v5 ${name}: ${(error as Error).message}`,
+            { offset: 0 },
+            error,
+          );
+        }
+      }
+      return { name, known: type !== undefined, type, resolver, skip: compileSkipper(writer, skipCache) };
+    });
+  }
+
+  /** Decodes one block's data (as stored in the file) holding `count` records. */
+  decode(stored: Uint8Array, count: number, where: Where): SysFlowRecord[] {
+    const data = this.inflate(stored, where);
+    const end = data.length;
+    if (count > end) {
+      throw new SysFlowError('BAD_BLOCK', `block claims ${count} records in ${end} bytes`, where);
+    }
+    // Pass 1: bounds-checked walk with the writer schema.
+    let pos = 0;
+    for (let i = 0; i < count; i++) {
+      try {
+        const [index, p] = readVarint(data, pos, end);
+        const plan = this.plans[index];
+        if (!plan) throw new MalformedValue(`union index ${index} not in 0..${this.plans.length - 1}`, pos);
+        if (!plan.known) throw new MalformedValue(`record type ${plan.name} is not a SysFlow v5 type`, pos);
+        pos = plan.skip(data, p, end);
+      } catch (error) {
+        if (error instanceof MalformedValue) {
+          throw new SysFlowError('BAD_RECORD', `record does not decode: ${error.message}`, {
+            ...where,
+            recordIndex: i,
+          });
+        }
+        throw error;
+      }
+    }
+    if (pos !== end) {
+      throw new SysFlowError(
+        'BAD_BLOCK',
+        `${count} records take ${pos} bytes but the block holds ${end}`,
+        where,
+      );
+    }
+    // Pass 2: decode (cannot run past the data now).
+    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const records: SysFlowRecord[] = new Array(count);
+    pos = 0;
+    for (let i = 0; i < count; i++) {
+      const [index, p] = readVarint(buf, pos, end);
+      const plan = this.plans[index]!;
+      let decoded: { value: unknown; offset: number };
+      try {
+        decoded = plan.type!.decode(buf, p, plan.resolver);
+      } catch (error) {
+        throw new SysFlowError(
+          'BAD_RECORD',
+          `record does not decode: ${(error as Error).message}`,
+          { ...where, recordIndex: i },
+          error,
+        );
+      }
+      if (decoded.offset < 0) {
+        throw new SysFlowError('BAD_RECORD', 'record runs past the end of its block', {
+          ...where,
+          recordIndex: i,
+        });
+      }
+      records[i] = { type: plan.name as SysFlowType, rec: decoded.value } as SysFlowRecord;
+      pos = decoded.offset;
+    }
+    return records;
+  }
+
+  private inflate(stored: Uint8Array, where: Where): Uint8Array {
+    if (this.codec === 'null') return stored;
+    try {
+      return inflateRawSync(stored, { maxOutputLength: this.maxBlockBytes });
+    } catch (error) {
+      throw new SysFlowError(
+        'BAD_COMPRESSION',
+        `deflate block does not inflate: ${(error as Error).message}`,
+        where,
+        error,
+      );
+    }
+  }
+}
