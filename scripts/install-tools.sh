@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system tools the test suite compares against (oracles): Debian's tshark/capinfos,
-# tcpdump (benchmarks) and python3-avro (Apache's Avro implementation, reads our .sf files).
+# tcpdump (benchmarks), python3-avro (Apache's Avro implementation, reads our .sf files), graphviz
+# (renders our DOT exports) and chromium (loads our HTML graph exports headless).
 # Idempotent; needs root or sudo. Used by the README's test command and by .ci/run.
 set -euo pipefail
 
@@ -9,9 +10,11 @@ command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v capinfos >/dev/null 2>&1 || need+=(wireshark-common)
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 /usr/bin/python3 -c 'import avro' >/dev/null 2>&1 || need+=(python3-avro)
+command -v dot >/dev/null 2>&1 || need+=(graphviz)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "install-tools: tshark, capinfos, tcpdump and python3-avro are present"
+  echo "install-tools: every oracle tool is present"
   exit 0
 fi
 
