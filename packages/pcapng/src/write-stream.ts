@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { BlockEncoder } from './encode-block.js';
 import { PcapngError } from './errors.js';
 import type { PcapngBlock } from './types.js';
@@ -54,15 +55,16 @@ function nodeSink(stream: NodeJS.WritableStream, end: boolean): RawSink {
   return {
     async write(bytes) {
       check();
-      if (!stream.write(bytes)) await settle(Promise.race([once(stream, 'drain'), once(stream, 'error')]));
+      // `once` also rejects on 'error' and removes both of its listeners when it settles.
+      if (!stream.write(bytes)) await settle(once(stream, 'drain'));
       check();
     },
     async close() {
       check();
       if (!end) return;
-      const finished = Promise.race([once(stream, 'finish'), once(stream, 'close'), once(stream, 'error')]);
+      const done = finished(stream);
       stream.end();
-      await settle(finished);
+      await settle(done);
     },
   };
 }
