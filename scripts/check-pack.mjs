@@ -19,7 +19,8 @@ function namedFiles(manifest) {
     } else if (value && typeof value === 'object') for (const v of Object.values(value)) visit(v);
   };
   visit(manifest.exports);
-  for (const key of ['main', 'module', 'types']) if (manifest[key]) files.add(manifest[key].replace(/^\.\//, ''));
+  for (const key of ['main', 'module', 'types'])
+    if (manifest[key]) files.add(manifest[key].replace(/^\.\//, ''));
   if (typeof manifest.bin === 'string') files.add(manifest.bin.replace(/^\.\//, ''));
   else if (manifest.bin) for (const b of Object.values(manifest.bin)) files.add(b.replace(/^\.\//, ''));
   return [...files];

@@ -1,0 +1,853 @@
+// Native host for Falco plugins (plugin API 3.x): loads a shared library, checks its API version and symbols,
+// runs next_batch on a worker thread and hands JS one buffer of scap event blocks per batch. Every failure
+// becomes a JS Error with a `code` (and `lastError`, `rc` when the plugin said something).
+#include <napi.h>
+
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "plugin_abi.h"
+
+namespace {
+
+constexpr uint32_t kPluginEventType = 322;
+constexpr uint32_t kBlockType = 0x221;  // EV_V2_LARGE
+constexpr uint32_t kHeader = 26;
+constexpr uint64_t kMaxPayload = 64u << 20;
+constexpr uint64_t kMaxEventsPerBatch = 1u << 20;
+constexpr uint64_t kMaxListValues = 1u << 16;
+constexpr uint32_t kGatherEvents = 16384;
+constexpr size_t kGatherBytes = 8u << 20;
+constexpr uint64_t kGatherNs = 5000000;
+
+Napi::Error MakeError(Napi::Env env, const std::string& code, const std::string& msg, const char* last = nullptr,
+                      int rc = 0, bool has_rc = false) {
+  Napi::Error e = Napi::Error::New(env, msg);
+  e.Set("code", Napi::String::New(env, code));
+  if (last != nullptr && last[0] != '\0') e.Set("lastError", Napi::String::New(env, last));
+  if (has_rc) e.Set("rc", Napi::Number::New(env, rc));
+  return e;
+}
+
+std::string SafeStr(const char* s) { return s == nullptr ? std::string() : std::string(s); }
+
+void LogToStderr(const char* component, const char* msg, int severity) {
+  static const bool enabled = getenv("SYSRAY_PLUGIN_LOG") != nullptr;
+  if (!enabled || msg == nullptr) return;
+  fprintf(stderr, "[plugin %s] (%d) %s\n", component == nullptr ? "?" : component, severity, msg);
+}
+
+const char* OwnerLastError(sr_owner*) { return nullptr; }
+
+struct Api {
+  sr_get_str_fn get_required_api_version = nullptr;
+  sr_get_init_schema_fn get_init_schema = nullptr;
+  sr_init_fn init = nullptr;
+  sr_destroy_fn destroy = nullptr;
+  sr_get_last_error_fn get_last_error = nullptr;
+  sr_get_str_fn get_name = nullptr;
+  sr_get_str_fn get_description = nullptr;
+  sr_get_str_fn get_contact = nullptr;
+  sr_get_str_fn get_version = nullptr;
+  sr_get_id_fn get_id = nullptr;
+  sr_get_str_fn get_event_source = nullptr;
+  sr_open_fn open = nullptr;
+  sr_close_fn close = nullptr;
+  sr_list_open_params_fn list_open_params = nullptr;
+  sr_get_progress_fn get_progress = nullptr;
+  sr_event_to_string_fn event_to_string = nullptr;
+  sr_next_batch_fn next_batch = nullptr;
+  void* get_extract_event_types = nullptr;
+  sr_get_str_fn get_extract_event_sources = nullptr;
+  sr_get_str_fn get_fields = nullptr;
+  sr_extract_fields_fn extract_fields = nullptr;
+  void* parse_event = nullptr;
+  void* get_async_events = nullptr;
+  void* set_async_event_handler = nullptr;
+};
+
+struct PreparedField {
+  uint32_t id;
+  std::string name;
+  std::string arg_key;
+  bool has_key;
+  uint64_t arg_index;
+  bool arg_present;
+  uint32_t ftype;
+  bool is_list;
+};
+
+class Capture;
+
+class Plugin : public Napi::ObjectWrap<Plugin> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NativePlugin",
+                       {
+                           InstanceMethod("info", &Plugin::Info),
+                           InstanceMethod("init", &Plugin::Init),
+                           InstanceMethod("lastError", &Plugin::LastError),
+                           InstanceMethod("listOpenParams", &Plugin::ListOpenParams),
+                           InstanceMethod("open", &Plugin::Open),
+                           InstanceMethod("eventToString", &Plugin::EventToString),
+                           InstanceMethod("prepareField", &Plugin::PrepareField),
+                           InstanceMethod("extract", &Plugin::Extract),
+                           InstanceMethod("destroy", &Plugin::Destroy),
+                       });
+  }
+
+  Plugin(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Plugin>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsString()) {
+      MakeError(env, "USAGE", "NativePlugin(path): path must be a string").ThrowAsJavaScriptException();
+      return;
+    }
+    path_ = info[0].As<Napi::String>().Utf8Value();
+    handle_ = dlopen(path_.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle_ == nullptr) {
+      MakeError(env, "LOAD_FAILED", "cannot load plugin " + path_ + ": " + SafeStr(dlerror()))
+          .ThrowAsJavaScriptException();
+      return;
+    }
+#define SR_SYM(field) api_.field = reinterpret_cast<decltype(api_.field)>(dlsym(handle_, "plugin_" #field))
+    SR_SYM(get_required_api_version);
+    SR_SYM(get_init_schema);
+    SR_SYM(init);
+    SR_SYM(destroy);
+    SR_SYM(get_last_error);
+    SR_SYM(get_name);
+    SR_SYM(get_description);
+    SR_SYM(get_contact);
+    SR_SYM(get_version);
+    SR_SYM(get_id);
+    SR_SYM(get_event_source);
+    SR_SYM(open);
+    SR_SYM(close);
+    SR_SYM(list_open_params);
+    SR_SYM(get_progress);
+    SR_SYM(event_to_string);
+    SR_SYM(next_batch);
+    SR_SYM(get_extract_event_types);
+    SR_SYM(get_extract_event_sources);
+    SR_SYM(get_fields);
+    SR_SYM(extract_fields);
+    SR_SYM(parse_event);
+    SR_SYM(get_async_events);
+    SR_SYM(set_async_event_handler);
+#undef SR_SYM
+    // The required API version is checked first, as Falco does: same major, minor not above ours, and with
+    // the same minor a patch not above ours.
+    if (api_.get_required_api_version == nullptr) {
+      Fail(env, "MISSING_SYMBOL", "plugin_get_required_api_version symbol not implemented");
+      return;
+    }
+    const char* ver = api_.get_required_api_version();
+    unsigned major = 0, minor = 0, patch = 0;
+    if (ver == nullptr || sscanf(ver, "%u.%u.%u", &major, &minor, &patch) != 3) {
+      Fail(env, "API_VERSION", "plugin provided an invalid required API version: '" + SafeStr(ver) + "'");
+      return;
+    }
+    required_api_ = ver;
+    const char* why = nullptr;
+    if (major != SYSRAY_API_MAJOR)
+      why = "major versions disagree";
+    else if (minor > SYSRAY_API_MINOR)
+      why = "framework's minor is less than the requested one";
+    else if (minor == SYSRAY_API_MINOR && patch > SYSRAY_API_PATCH)
+      why = "framework's patch is less than the requested one";
+    if (why != nullptr) {
+      char buf[256];
+      snprintf(buf, sizeof buf, "plugin required API version '%s' not compatible with the framework's API version '%d.%d.%d': %s",
+               ver, SYSRAY_API_MAJOR, SYSRAY_API_MINOR, SYSRAY_API_PATCH, why);
+      Fail(env, "API_VERSION", buf);
+      return;
+    }
+    const char* missing = nullptr;
+    if (api_.get_version == nullptr) missing = "plugin_get_version";
+    else if (api_.get_name == nullptr) missing = "plugin_get_name";
+    else if (api_.get_description == nullptr) missing = "plugin_get_description";
+    else if (api_.get_contact == nullptr) missing = "plugin_get_contact";
+    else if (api_.init == nullptr) missing = "plugin_init";
+    else if (api_.destroy == nullptr) missing = "plugin_destroy";
+    else if (api_.get_last_error == nullptr) missing = "plugin_get_last_error";
+    if (missing != nullptr) {
+      Fail(env, "MISSING_SYMBOL", std::string("required symbol ") + missing + " not implemented");
+      return;
+    }
+    name_ = SafeStr(api_.get_name());
+    if (api_.get_event_source != nullptr) source_ = SafeStr(api_.get_event_source());
+    if (api_.get_id != nullptr) id_ = api_.get_id();
+  }
+
+  ~Plugin() override {
+    // A plugin dropped without destroy(): release its state if nothing runs on it. The library stays mapped.
+    if (state_ != nullptr && active_ == 0) api_.destroy(state_);
+  }
+
+  const Api& api() const { return api_; }
+  sr_state* state() const { return state_; }
+  uint32_t id() const { return id_; }
+  const std::string& name() const { return name_; }
+  std::atomic<int> active_{0};
+
+  std::string LastErrorString() {
+    if (state_ == nullptr) return std::string();
+    return SafeStr(api_.get_last_error(state_));
+  }
+
+  // Called on the main thread after a worker finished.
+  void WorkerDone() {
+    active_--;
+    if (destroy_pending_ && active_ == 0) DoDestroy();
+  }
+
+ private:
+  void Fail(Napi::Env env, const std::string& code, const std::string& msg) {
+    MakeError(env, code, msg).ThrowAsJavaScriptException();
+  }
+
+  bool NeedState(Napi::Env env, const char* what) {
+    if (state_ == nullptr || destroy_pending_) {
+      Fail(env, "BAD_STATE", std::string("plugin '") + name_ + "' is not initialised: cannot " + what);
+      return false;
+    }
+    return true;
+  }
+
+  Napi::Value Info(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("path", path_);
+    o.Set("requiredApiVersion", required_api_);
+    o.Set("name", name_);
+    o.Set("version", SafeStr(api_.get_version()));
+    o.Set("description", SafeStr(api_.get_description()));
+    o.Set("contact", SafeStr(api_.get_contact()));
+    o.Set("hasId", api_.get_id != nullptr);
+    o.Set("id", Napi::Number::New(env, id_));
+    o.Set("hasEventSource", api_.get_event_source != nullptr);
+    o.Set("eventSource", source_);
+    o.Set("hasOpen", api_.open != nullptr);
+    o.Set("hasClose", api_.close != nullptr);
+    o.Set("hasNextBatch", api_.next_batch != nullptr);
+    o.Set("hasListOpenParams", api_.list_open_params != nullptr);
+    o.Set("hasProgress", api_.get_progress != nullptr);
+    o.Set("hasEventToString", api_.event_to_string != nullptr);
+    o.Set("hasGetFields", api_.get_fields != nullptr);
+    o.Set("hasExtractFields", api_.extract_fields != nullptr);
+    o.Set("hasParseEvent", api_.parse_event != nullptr);
+    o.Set("hasAsync", api_.get_async_events != nullptr && api_.set_async_event_handler != nullptr);
+    if (api_.get_fields != nullptr) {
+      const char* f = api_.get_fields();
+      o.Set("fields", f == nullptr ? env.Null() : Napi::String::New(env, f));
+    }
+    if (api_.get_extract_event_sources != nullptr) {
+      const char* s = api_.get_extract_event_sources();
+      o.Set("extractEventSources", s == nullptr ? env.Null() : Napi::String::New(env, s));
+    }
+    if (api_.get_init_schema != nullptr) {
+      int32_t type = SR_SCHEMA_NONE;
+      const char* s = api_.get_init_schema(&type);
+      o.Set("initSchemaType", Napi::Number::New(env, type));
+      o.Set("initSchema", s == nullptr ? env.Null() : Napi::String::New(env, s));
+    }
+    return o;
+  }
+
+  Napi::Value Init(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (state_ != nullptr) {
+      Fail(env, "BAD_STATE", "plugin '" + name_ + "' is already initialised");
+      return env.Undefined();
+    }
+    std::string config = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+    sr_init_input in;
+    memset(&in, 0, sizeof in);
+    in.config = config.c_str();
+    in.owner = this;
+    in.get_owner_last_error = OwnerLastError;
+    in.tables = nullptr;
+    in.log_fn = LogToStderr;
+    int32_t rc = SR_FAILURE;
+    sr_state* s = api_.init(&in, &rc);
+    if (rc != SR_SUCCESS || s == nullptr) {
+      std::string last = s != nullptr ? SafeStr(api_.get_last_error(s)) : std::string();
+      if (s != nullptr) api_.destroy(s);
+      MakeError(env, "INIT_FAILED",
+                "init of plugin '" + name_ + "' failed" + (last.empty() ? std::string() : ": " + last) +
+                    (rc == SR_SUCCESS ? " (it returned no state)" : ""),
+                last.c_str(), rc, true)
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    state_ = s;
+    return env.Undefined();
+  }
+
+  Napi::Value LastError(const Napi::CallbackInfo& info) {
+    if (state_ == nullptr) return info.Env().Null();
+    const char* e = api_.get_last_error(state_);
+    return e == nullptr ? info.Env().Null() : Napi::String::New(info.Env(), e);
+  }
+
+  Napi::Value ListOpenParams(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!NeedState(env, "list open params")) return env.Undefined();
+    if (api_.list_open_params == nullptr) return env.Null();
+    int32_t rc = SR_FAILURE;
+    const char* p = api_.list_open_params(state_, &rc);
+    if (rc != SR_SUCCESS) {
+      std::string last = LastErrorString();
+      MakeError(env, "BAD_METADATA", "list_open_params of plugin '" + name_ + "' failed: " + last, last.c_str(), rc,
+                true)
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    return p == nullptr ? env.Null() : Napi::String::New(env, p);
+  }
+
+  Napi::Value Open(const Napi::CallbackInfo& info);
+
+  Napi::Value EventToString(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!NeedState(env, "format events")) return env.Undefined();
+    if (api_.event_to_string == nullptr) return env.Undefined();
+    sr_event_input in;
+    if (!EventInput(info, 0, &in)) return env.Undefined();
+    const char* s = api_.event_to_string(state_, &in);
+    return s == nullptr ? env.Undefined() : Napi::String::New(env, s);
+  }
+
+  bool EventInput(const Napi::CallbackInfo& info, size_t at, sr_event_input* in) {
+    Napi::Env env = info.Env();
+    if (info.Length() < at + 2 || !info[at].IsTypedArray() || !info[at + 1].IsNumber()) {
+      Fail(env, "USAGE", "expected (eventBytes: Uint8Array, evtnum: number)");
+      return false;
+    }
+    Napi::Uint8Array bytes = info[at].As<Napi::Uint8Array>();
+    if (bytes.ByteLength() < kHeader) {
+      Fail(env, "BAD_EVENT", "event shorter than its header");
+      return false;
+    }
+    const sr_event* ev = reinterpret_cast<const sr_event*>(bytes.Data());
+    if (ev->len > bytes.ByteLength()) {
+      Fail(env, "BAD_EVENT", "event length runs past its bytes");
+      return false;
+    }
+    in->evt = ev;
+    in->evtnum = static_cast<uint64_t>(info[at + 1].As<Napi::Number>().Int64Value());
+    in->evtsrc = source_.empty() ? "syscall" : source_.c_str();
+    return true;
+  }
+
+  Napi::Value PrepareField(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (api_.extract_fields == nullptr) {
+      Fail(env, "NOT_SUPPORTED", "plugin '" + name_ + "' does not extract fields");
+      return env.Undefined();
+    }
+    // (fieldId, name, argKey|null, argIndex, argPresent, ftype, isList)
+    if (info.Length() < 7) {
+      Fail(env, "USAGE", "prepareField(fieldId, name, argKey, argIndex, argPresent, ftype, isList)");
+      return env.Undefined();
+    }
+    PreparedField f;
+    f.id = info[0].As<Napi::Number>().Uint32Value();
+    f.name = info[1].As<Napi::String>().Utf8Value();
+    f.has_key = info[2].IsString();
+    if (f.has_key) f.arg_key = info[2].As<Napi::String>().Utf8Value();
+    f.arg_index = static_cast<uint64_t>(info[3].As<Napi::Number>().Int64Value());
+    f.arg_present = info[4].ToBoolean().Value();
+    f.ftype = info[5].As<Napi::Number>().Uint32Value();
+    f.is_list = info[6].ToBoolean().Value();
+    fields_.push_back(std::move(f));
+    return Napi::Number::New(env, static_cast<double>(fields_.size() - 1));
+  }
+
+  Napi::Value Extract(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!NeedState(env, "extract fields")) return env.Undefined();
+    if (info.Length() < 3 || !info[0].IsNumber()) {
+      Fail(env, "USAGE", "extract(preparedField, eventBytes, evtnum)");
+      return env.Undefined();
+    }
+    uint32_t which = info[0].As<Napi::Number>().Uint32Value();
+    if (which >= fields_.size()) {
+      Fail(env, "USAGE", "unknown prepared field");
+      return env.Undefined();
+    }
+    const PreparedField& pf = fields_[which];
+    sr_event_input in;
+    if (!EventInput(info, 1, &in)) return env.Undefined();
+    sr_extract_field f;
+    memset(&f, 0, sizeof f);
+    f.field_id = pf.id;
+    f.field = pf.name.c_str();
+    f.arg_key = pf.has_key ? pf.arg_key.c_str() : nullptr;
+    f.arg_index = pf.arg_index;
+    f.arg_present = pf.arg_present ? 1 : 0;
+    f.ftype = pf.ftype;
+    f.flist = pf.is_list ? 1 : 0;
+    sr_field_extract_input req;
+    memset(&req, 0, sizeof req);
+    req.owner = this;
+    req.get_owner_last_error = OwnerLastError;
+    req.num_fields = 1;
+    req.fields = &f;
+    int32_t rc = api_.extract_fields(state_, &in, &req);
+    if (rc != SR_SUCCESS) {
+      std::string last = LastErrorString();
+      MakeError(env, "EXTRACT_FAILED", "extraction of " + pf.name + " failed" + (last.empty() ? "" : ": " + last),
+                last.c_str(), rc, true)
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (f.res_len == 0) return env.Undefined();
+    if (!pf.is_list && f.res_len != 1) {
+      Fail(env, "EXTRACT_FAILED", "plugin returned " + std::to_string(f.res_len) + " values for non-list field " + pf.name);
+      return env.Undefined();
+    }
+    if (f.res_len > kMaxListValues || f.res.u64 == nullptr) {
+      Fail(env, "EXTRACT_FAILED", "plugin returned a malformed result for " + pf.name);
+      return env.Undefined();
+    }
+    Napi::Array list = Napi::Array::New(env, f.res_len);
+    for (uint64_t i = 0; i < f.res_len; i++) {
+      Napi::Value v;
+      switch (pf.ftype) {
+        case SR_FT_STRING:
+          if (f.res.str[i] == nullptr) {
+            Fail(env, "EXTRACT_FAILED", "plugin returned a NULL string for " + pf.name);
+            return env.Undefined();
+          }
+          v = Napi::String::New(env, f.res.str[i]);
+          break;
+        case SR_FT_UINT64:
+        case SR_FT_RELTIME:
+        case SR_FT_ABSTIME:
+          v = Napi::BigInt::New(env, f.res.u64[i]);
+          break;
+        case SR_FT_BOOL:
+          v = Napi::Boolean::New(env, f.res.boolean[i] != 0);
+          break;
+        case SR_FT_IPADDR:
+        case SR_FT_IPNET: {
+          const sr_byte_buffer& b = f.res.buf[i];
+          char text[INET6_ADDRSTRLEN] = {0};
+          if (b.ptr == nullptr || (b.len != 4 && b.len != 16) ||
+              inet_ntop(b.len == 4 ? AF_INET : AF_INET6, b.ptr, text, sizeof text) == nullptr) {
+            Fail(env, "EXTRACT_FAILED", "plugin returned a malformed address for " + pf.name);
+            return env.Undefined();
+          }
+          v = Napi::String::New(env, text);
+          break;
+        }
+        default:
+          Fail(env, "EXTRACT_FAILED", "unsupported field type " + std::to_string(pf.ftype) + " for " + pf.name);
+          return env.Undefined();
+      }
+      if (!pf.is_list) return v;
+      list.Set(static_cast<uint32_t>(i), v);
+    }
+    return list;
+  }
+
+  void DoDestroy() {
+    if (state_ != nullptr) api_.destroy(state_);
+    state_ = nullptr;
+    destroy_pending_ = false;
+  }
+
+  Napi::Value Destroy(const Napi::CallbackInfo& info) {
+    if (active_ > 0)
+      destroy_pending_ = true;  // a worker runs next_batch: destroy when it is done
+    else
+      DoDestroy();
+    return info.Env().Undefined();
+  }
+
+  std::string path_;
+  void* handle_ = nullptr;
+  Api api_;
+  std::string required_api_;
+  std::string name_;
+  std::string source_;
+  uint32_t id_ = 0;
+  sr_state* state_ = nullptr;
+  bool destroy_pending_ = false;
+  std::vector<PreparedField> fields_;
+};
+
+Napi::FunctionReference* g_capture_ctor = nullptr;
+
+// What a worker gives back: a malloc'd buffer of event blocks plus each event's offset and length, or an error.
+struct BatchResult {
+  int32_t rc = SR_SUCCESS;
+  uint8_t* data = nullptr;
+  size_t size = 0;
+  size_t cap = 0;
+  std::vector<int32_t> offsets;
+  std::vector<int32_t> lens;
+  uint32_t count = 0;
+  bool eof = false;
+  bool has_progress = false;
+  uint32_t pct = 0;
+  std::string progress_text;
+  bool has_progress_text = false;
+  std::string error_code;
+  std::string error;
+  std::string last_error;
+  // The failure came after events of earlier plugin batches: deliver those, report the failure next call.
+  bool error_after_events = false;
+};
+
+uint64_t NowNs() {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + static_cast<uint64_t>(t.tv_nsec);
+}
+
+uint64_t MonoNs() {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + static_cast<uint64_t>(t.tv_nsec);
+}
+
+// Validates one plugin batch and appends its events, as EV_V2_LARGE blocks, to the result's buffer.
+bool CopyEvents(uint32_t plugin_id, uint32_t n, sr_event** evts, BatchResult* r) {
+  if (n > kMaxEventsPerBatch) {
+    r->error_code = "BAD_EVENT";
+    r->error = "plugin returned " + std::to_string(n) + " events in one batch";
+    return false;
+  }
+  if (n > 0 && evts == nullptr) {
+    r->error_code = "BAD_EVENT";
+    r->error = "plugin returned a NULL event array";
+    return false;
+  }
+  size_t total = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const sr_event* e = evts[i];
+    const char* why = nullptr;
+    uint32_t id = 0;
+    if (e == nullptr) why = "is NULL";
+    else if (e->type != kPluginEventType) why = "is not a plugin event (type 322)";
+    else if (e->nparams != 2) why = "does not have 2 parameters";
+    else if (e->len < kHeader + 8 + 4 || e->len > kHeader + 8 + 4 + kMaxPayload) why = "has a bad length";
+    else {
+      uint32_t l0, l1;
+      memcpy(&l0, reinterpret_cast<const uint8_t*>(e) + kHeader, 4);
+      memcpy(&l1, reinterpret_cast<const uint8_t*>(e) + kHeader + 4, 4);
+      memcpy(&id, reinterpret_cast<const uint8_t*>(e) + kHeader + 8, 4);
+      if (l0 != 4) why = "has a plugin id parameter that is not 4 bytes";
+      else if (static_cast<uint64_t>(kHeader) + 8 + l0 + l1 != e->len) why = "has parameter lengths that do not add up to its length";
+      else if (plugin_id != 0 && id != 0 && id != plugin_id) why = "carries another plugin's id";
+    }
+    if (why != nullptr) {
+      r->error_code = "BAD_EVENT";
+      r->error = "event " + std::to_string(i) + " of the batch " + why;
+      if (e != nullptr)
+        r->error += " (type " + std::to_string(e->type) + ", nparams " + std::to_string(e->nparams) + ", len " +
+                    std::to_string(e->len) + ", plugin id " + std::to_string(id) + ")";
+      return false;
+    }
+    total += (14 + e->len + 3) & ~static_cast<size_t>(3);
+  }
+  if (r->size + total > r->cap) {
+    size_t cap = r->cap == 0 ? 1 << 20 : r->cap;
+    while (cap < r->size + total) cap *= 2;
+    uint8_t* grown = static_cast<uint8_t*>(realloc(r->data, cap));
+    if (grown == nullptr) {
+      r->error_code = "BAD_EVENT";
+      r->error = "out of memory copying a batch";
+      return false;
+    }
+    r->data = grown;
+    r->cap = cap;
+  }
+  size_t off = r->size;
+  uint64_t now = 0;
+  uint8_t* out = r->data;
+  for (uint32_t i = 0; i < n; i++) {
+    const sr_event* e = evts[i];
+    uint32_t block = (14 + e->len + 3) & ~3u;
+    memcpy(out + off, &kBlockType, 4);
+    memcpy(out + off + 4, &block, 4);
+    memset(out + off + 8, 0, 2);
+    memcpy(out + off + 10, e, e->len);
+    memset(out + off + 10 + e->len, 0, block - 14 - e->len);
+    uint64_t ts;
+    memcpy(&ts, out + off + 10, 8);
+    if (ts == UINT64_MAX) {
+      if (now == 0) now = NowNs();
+      memcpy(out + off + 10, &now, 8);
+    }
+    uint32_t id;
+    memcpy(&id, out + off + 10 + kHeader + 8, 4);
+    if (id == 0) memcpy(out + off + 10 + kHeader + 8, &plugin_id, 4);
+    memcpy(out + off + block - 4, &block, 4);
+    r->offsets.push_back(static_cast<int32_t>(off + 10));
+    r->lens.push_back(static_cast<int32_t>(e->len));
+    off += block;
+  }
+  r->size = off;
+  r->count += n;
+  return true;
+}
+
+class Capture : public Napi::ObjectWrap<Capture> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NativeCapture",
+                       {
+                           InstanceMethod("next", &Capture::Next),
+                           InstanceMethod("progress", &Capture::Progress),
+                           InstanceMethod("close", &Capture::Close),
+                       });
+  }
+
+  Capture(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Capture>(info) {
+    plugin_obj_ = Napi::Persistent(info[0].As<Napi::Object>());
+    plugin_ = Napi::ObjectWrap<Plugin>::Unwrap(info[0].As<Napi::Object>());
+    instance_ = info[1].As<Napi::External<sr_instance>>().Data();
+  }
+
+  ~Capture() override { DoClose(); }
+
+  void DoClose() {
+    if (instance_ == nullptr) return;
+    if (plugin_ != nullptr && plugin_->state() != nullptr) plugin_->api().close(plugin_->state(), instance_);
+    instance_ = nullptr;
+  }
+
+  void Done() {
+    busy_ = false;
+    if (close_pending_) DoClose();
+    plugin_->WorkerDone();
+  }
+
+  Plugin* plugin() { return plugin_; }
+  sr_instance* instance() { return instance_; }
+
+ private:
+  Napi::Value Next(const Napi::CallbackInfo& info);
+
+  Napi::Value Progress(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (busy_ || instance_ == nullptr || plugin_->api().get_progress == nullptr || plugin_->state() == nullptr)
+      return env.Undefined();
+    uint32_t pct = 0;
+    const char* text = plugin_->api().get_progress(plugin_->state(), instance_, &pct);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("pct", Napi::Number::New(env, pct));
+    if (text != nullptr) o.Set("text", Napi::String::New(env, text));
+    return o;
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (busy_)
+      close_pending_ = true;
+    else
+      DoClose();
+    return info.Env().Undefined();
+  }
+
+  Napi::ObjectReference plugin_obj_;
+  Plugin* plugin_ = nullptr;
+  sr_instance* instance_ = nullptr;
+  bool busy_ = false;
+  bool close_pending_ = false;
+  Napi::ObjectReference pending_error_;
+  friend class NextWorker;
+  friend class Plugin;
+};
+
+class NextWorker : public Napi::AsyncWorker {
+ public:
+  NextWorker(Napi::Env env, Capture* cap, Napi::Object cap_obj)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), cap_(cap),
+        api_(cap->plugin()->api()), state_(cap->plugin()->state()), instance_(cap->instance()),
+        plugin_id_(cap->plugin()->id()) {
+    cap_ref_ = Napi::Persistent(cap_obj);
+  }
+
+  ~NextWorker() override { free(result_.data); }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  // One worker trip calls next_batch until it has kGatherEvents events or kGatherBytes bytes, kGatherNs have
+  // passed, or the plugin times out, ends or fails: batches of a few events cost one thread hop, not many,
+  // and a live source that blocks in next_batch still gets its events delivered within one call.
+  void Execute() override {
+    const uint64_t t0 = MonoNs();
+    result_.offsets.reserve(kGatherEvents);
+    result_.lens.reserve(kGatherEvents);
+    for (;;) {
+      uint32_t n = 0;
+      sr_event** evts = nullptr;
+      int32_t rc = api_.next_batch(state_, instance_, &n, &evts);
+      if (rc == SR_SUCCESS || rc == SR_EOF) {
+        if (!CopyEvents(plugin_id_, rc == SR_EOF && evts == nullptr ? 0 : n, evts, &result_)) {
+          result_.rc = rc;
+          result_.last_error = SafeStr(api_.get_last_error(state_));
+          result_.error_after_events = result_.count > 0;
+          return;
+        }
+        if (rc == SR_EOF) {
+          result_.eof = true;
+          break;
+        }
+        if (result_.count >= kGatherEvents || result_.size >= kGatherBytes || MonoNs() - t0 >= kGatherNs) break;
+        continue;
+      }
+      if (rc == SR_TIMEOUT) {
+        if (result_.count == 0) result_.rc = SR_TIMEOUT;
+        break;
+      }
+      result_.rc = rc;
+      result_.error_code = "NEXT_FAILED";
+      result_.error_after_events = result_.count > 0;
+      result_.last_error = SafeStr(api_.get_last_error(state_));
+      result_.error = "next_batch failed (rc " + std::to_string(rc) + ")" +
+                      (result_.last_error.empty() ? std::string() : ": " + result_.last_error);
+      return;
+    }
+    if (result_.eof && result_.count == 0) result_.rc = SR_EOF;
+    if (api_.get_progress != nullptr) {
+      const char* t = api_.get_progress(state_, instance_, &result_.pct);
+      result_.has_progress = true;
+      if (t != nullptr) {
+        result_.progress_text = t;
+        result_.has_progress_text = true;
+      }
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    cap_->Done();
+    if (!result_.error_code.empty() && result_.error_after_events) {
+      cap_->pending_error_ = Napi::Persistent(
+          MakeError(env, result_.error_code, result_.error, result_.last_error.c_str(), result_.rc, true).Value());
+    } else if (!result_.error_code.empty()) {
+      deferred_.Reject(MakeError(env, result_.error_code, result_.error, result_.last_error.c_str(), result_.rc, true).Value());
+      return;
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("rc", Napi::Number::New(env, result_.rc));
+    o.Set("count", Napi::Number::New(env, result_.count));
+    o.Set("eof", Napi::Boolean::New(env, result_.eof));
+    if (result_.count > 0) {
+      Napi::Int32Array meta = Napi::Int32Array::New(env, 2 * static_cast<size_t>(result_.count));
+      memcpy(meta.Data(), result_.offsets.data(), 4 * static_cast<size_t>(result_.count));
+      memcpy(meta.Data() + result_.count, result_.lens.data(), 4 * static_cast<size_t>(result_.count));
+      o.Set("meta", meta);
+    }
+    if (result_.data != nullptr && result_.size > 0) {
+      napi_value ab;
+      uint8_t* data = result_.data;
+      napi_status st = napi_create_external_arraybuffer(
+          env, data, result_.size, [](napi_env, void* d, void*) { free(d); }, nullptr, &ab);
+      if (st == napi_ok) {
+        result_.data = nullptr;  // owned by the ArrayBuffer now
+        o.Set("bytes", Napi::Value(env, ab));
+      } else {
+        Napi::ArrayBuffer copy = Napi::ArrayBuffer::New(env, result_.size);
+        memcpy(copy.Data(), data, result_.size);
+        o.Set("bytes", copy);
+      }
+    }
+    if (result_.has_progress) {
+      Napi::Object p = Napi::Object::New(env);
+      p.Set("pct", Napi::Number::New(env, result_.pct));
+      if (result_.has_progress_text) p.Set("text", result_.progress_text);
+      o.Set("progress", p);
+    }
+    deferred_.Resolve(o);
+  }
+
+  void OnError(const Napi::Error& e) override {
+    cap_->Done();
+    deferred_.Reject(e.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Capture* cap_;
+  Napi::ObjectReference cap_ref_;
+  Api api_;
+  sr_state* state_;
+  sr_instance* instance_;
+  uint32_t plugin_id_;
+  BatchResult result_;
+};
+
+Napi::Value Capture::Next(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto reject = [&](const char* code, const std::string& msg) {
+    auto d = Napi::Promise::Deferred::New(env);
+    d.Reject(MakeError(env, code, msg).Value());
+    return d.Promise();
+  };
+  if (busy_) return reject("BAD_STATE", "a next_batch call is already running on this capture");
+  if (!pending_error_.IsEmpty()) {
+    auto d = Napi::Promise::Deferred::New(env);
+    d.Reject(pending_error_.Value());
+    pending_error_.Reset();
+    return d.Promise();
+  }
+  if (instance_ == nullptr || close_pending_) return reject("BAD_STATE", "the capture is closed");
+  if (plugin_->state() == nullptr) return reject("BAD_STATE", "the plugin is destroyed");
+  busy_ = true;
+  plugin_->active_++;
+  auto* w = new NextWorker(env, this, info.This().As<Napi::Object>());
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+Napi::Value Plugin::Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!NeedState(env, "open")) return env.Undefined();
+  if (api_.open == nullptr || api_.close == nullptr || api_.next_batch == nullptr) {
+    Fail(env, "NOT_SUPPORTED", "plugin '" + name_ + "' has no event sourcing capability");
+    return env.Undefined();
+  }
+  std::string params = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  int32_t rc = SR_FAILURE;
+  sr_instance* h = api_.open(state_, params.c_str(), &rc);
+  if (rc != SR_SUCCESS || h == nullptr) {
+    std::string last = LastErrorString();
+    if (h != nullptr) api_.close(state_, h);
+    MakeError(env, "OPEN_FAILED",
+              "open of plugin '" + name_ + "' failed" + (last.empty() ? std::string() : ": " + last) +
+                  (rc == SR_SUCCESS ? " (it returned no instance)" : ""),
+              last.c_str(), rc, true)
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return g_capture_ctor->New({info.This(), Napi::External<sr_instance>::New(env, h)});
+}
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  exports.Set("NativePlugin", Plugin::Define(env));
+  Napi::Function cap = Capture::Define(env);
+  g_capture_ctor = new Napi::FunctionReference(Napi::Persistent(cap));
+  exports.Set("NativeCapture", cap);
+  exports.Set("apiVersion", Napi::String::New(env, std::to_string(SYSRAY_API_MAJOR) + "." +
+                                                        std::to_string(SYSRAY_API_MINOR) + "." +
+                                                        std::to_string(SYSRAY_API_PATCH)));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(sysray_plugin_host, InitModule)

@@ -1,0 +1,49 @@
+/** The internal contract between {@link Plugin} and a plugin implementation (native library or TypeScript). */
+import type { FieldValue } from '@sysray/falco-rules';
+import type { ScapEvent } from '@sysray/pcapng/scap';
+import type { OpenParam, PluginField, PluginInfo, PluginProgress } from './types.js';
+
+/** A field reference resolved for extraction. */
+export interface ExtractRequest {
+  /** Index of the field in the plugin's field list (`field_id`). */
+  fieldId: number;
+  field: PluginField;
+  /** Key argument (`field[key]`). */
+  argKey: string | undefined;
+  /** Index argument (`field[3]`). */
+  argIndex: number;
+  /** Whether an argument was given. */
+  argPresent: boolean;
+}
+
+/** What one `next_batch` call gave. */
+export interface DriverBatch {
+  status: 'events' | 'timeout' | 'eof';
+  /** Event blocks (see `events.ts`), when `status` is `events`. */
+  bytes?: Uint8Array;
+  count: number;
+  /** Offsets (first `count` entries) and lengths (next `count`) of the events, when the driver knows them. */
+  meta?: Int32Array;
+  progress?: PluginProgress;
+}
+
+/** An open capture of a driver. */
+export interface DriverCapture {
+  next(): Promise<DriverBatch>;
+  progress(): PluginProgress | undefined;
+  close(): void;
+}
+
+/** A plugin implementation. Every method may throw a `PluginError`. */
+export interface PluginDriver {
+  readonly info: PluginInfo;
+  init(config: string): void | Promise<void>;
+  lastError(): string | undefined;
+  listOpenParams(): OpenParam[];
+  open(params: string): DriverCapture | Promise<DriverCapture>;
+  /** `undefined` when the plugin does not implement `event_to_string`. */
+  eventToString(event: ScapEvent): string | undefined;
+  /** A compiled extractor for one field reference. */
+  extractor(req: ExtractRequest): (event: ScapEvent) => FieldValue | undefined;
+  destroy(): void;
+}

@@ -1,0 +1,386 @@
+/**
+ * Native plugins: the driver over the N-API host (`native/host.cc`, loaded with node-gyp-build from
+ * `prebuilds/` or `build/`). Metadata JSON the plugin returns is checked here; capabilities whose metadata is
+ * malformed are reported as broken, not assumed.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FieldValue } from '@sysray/falco-rules';
+import type { ScapEvent } from '@sysray/pcapng/scap';
+import type { DriverBatch, DriverCapture, ExtractRequest, PluginDriver } from './driver.js';
+import { PluginError, toPluginError } from './errors.js';
+import type { OpenParam, PluginField, PluginFieldType, PluginInfo, PluginProgress } from './types.js';
+
+interface RawInfo {
+  path: string;
+  requiredApiVersion: string;
+  name: string;
+  version: string;
+  description: string;
+  contact: string;
+  hasId: boolean;
+  id: number;
+  hasEventSource: boolean;
+  eventSource: string;
+  hasOpen: boolean;
+  hasClose: boolean;
+  hasNextBatch: boolean;
+  hasEventToString: boolean;
+  hasGetFields: boolean;
+  hasExtractFields: boolean;
+  hasParseEvent: boolean;
+  hasAsync: boolean;
+  fields?: string | null;
+  extractEventSources?: string | null;
+  initSchemaType?: number;
+  initSchema?: string | null;
+}
+
+interface RawCapture {
+  next(): Promise<{
+    rc: number;
+    eof: boolean;
+    meta?: Int32Array;
+    count: number;
+    bytes?: ArrayBuffer;
+    progress?: { pct: number; text?: string };
+  }>;
+  progress(): { pct: number; text?: string } | undefined;
+  close(): void;
+}
+
+interface RawPlugin {
+  info(): RawInfo;
+  init(config: string): void;
+  lastError(): string | null;
+  listOpenParams(): string | null;
+  open(params: string): RawCapture;
+  eventToString(bytes: Uint8Array, evtnum: number): string | undefined;
+  prepareField(
+    fieldId: number,
+    name: string,
+    argKey: string | null,
+    argIndex: number,
+    argPresent: boolean,
+    ftype: number,
+    isList: boolean,
+  ): number;
+  extract(prepared: number, bytes: Uint8Array, evtnum: number): FieldValue | undefined;
+  destroy(): void;
+}
+
+/** The native host addon: its plugin class (used through `loadPlugin`) and API version. */
+export interface NativeAddon {
+  NativePlugin: new (path: string) => unknown;
+  /** Plugin API version the host implements, e.g. `3.3.0`. */
+  apiVersion: string;
+}
+
+interface Addon extends NativeAddon {
+  NativePlugin: new (path: string) => RawPlugin;
+}
+
+let addon: Addon | undefined;
+
+/** The package root (`src/..` when running from sources, `dist/..` when built). */
+function packageRoot(): string {
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  return join(here, '..');
+}
+
+/**
+ * Loads the native host addon (once).
+ * @throws PluginError `LOAD_FAILED` when no binary for this platform exists (build it: `pnpm build`).
+ */
+export function loadAddon(): NativeAddon {
+  return addonInternal();
+}
+
+function addonInternal(): Addon {
+  if (addon) return addon;
+  const root = packageRoot();
+  const require = createRequire(join(root, 'package.json'));
+  try {
+    const load = require('node-gyp-build') as (dir: string) => unknown;
+    addon = load(root) as Addon;
+  } catch (e) {
+    throw new PluginError(
+      'LOAD_FAILED',
+      `the native plugin host is not built for ${process.platform}-${process.arch} (run \`pnpm build\` in packages/plugin-api): ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  return addon;
+}
+
+const FIELD_TYPES: Record<PluginFieldType, number> = {
+  uint64: 8,
+  string: 9,
+  reltime: 20,
+  abstime: 21,
+  bool: 25,
+  ipaddr: 40,
+  ipnet: 41,
+};
+
+function parseJson(text: string | null | undefined, what: string): unknown {
+  if (text === null || text === undefined) throw new Error(`${what} returned NULL`);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${what} is not well-formed JSON: ${(e as Error).message}`);
+  }
+}
+
+function parseFields(text: string | null | undefined): PluginField[] {
+  const v = parseJson(text, 'get_fields');
+  if (!Array.isArray(v)) throw new Error('get_fields did not return a JSON array');
+  const seen = new Set<string>();
+  return v.map((f, i) => {
+    if (f === null || typeof f !== 'object') throw new Error(`get_fields entry ${i} is not an object`);
+    const o = f as Record<string, unknown>;
+    if (typeof o.name !== 'string' || o.name === '') throw new Error(`get_fields entry ${i} has no name`);
+    if (typeof o.type !== 'string' || !(o.type in FIELD_TYPES))
+      throw new Error(`field ${o.name} has an unknown type ${String(o.type)}`);
+    if (seen.has(o.name)) throw new Error(`field ${o.name} is defined twice`);
+    seen.add(o.name);
+    const field: PluginField = { name: o.name, type: o.type as PluginFieldType };
+    if (o.isList === true) field.isList = true;
+    if (o.arg !== undefined) {
+      const a = (o.arg ?? {}) as Record<string, unknown>;
+      field.arg = { isRequired: a.isRequired === true, isIndex: a.isIndex === true, isKey: a.isKey === true };
+      if (field.arg.isRequired && !field.arg.isIndex && !field.arg.isKey)
+        throw new Error(`field ${o.name} arg has isRequired true, but none of isKey nor isIndex is true`);
+    }
+    if (typeof o.display === 'string') field.display = o.display;
+    if (typeof o.desc === 'string') field.desc = o.desc;
+    if (Array.isArray(o.properties)) field.properties = o.properties.filter((p) => typeof p === 'string');
+    return field;
+  });
+}
+
+function parseStringList(text: string | null | undefined, what: string): string[] {
+  const v = parseJson(text, what);
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string'))
+    throw new Error(`${what} is not a JSON array of strings`);
+  return (v as string[]).filter((s) => s !== '');
+}
+
+function progressOf(p: { pct: number; text?: string } | undefined): PluginProgress | undefined {
+  if (!p) return undefined;
+  const out: PluginProgress = { percent: Math.min(10000, p.pct) / 100 };
+  if (p.text !== undefined) out.text = p.text;
+  return out;
+}
+
+function readInfo(raw: RawInfo): PluginInfo {
+  const broken: PluginInfo['broken'] = [];
+  if (!/^\d+\.\d+\.\d+/.test(raw.version))
+    throw new PluginError('BAD_METADATA', `plugin provided an invalid version string: '${raw.version}'`, {
+      plugin: raw.name,
+    });
+  let sourcing = raw.hasOpen && raw.hasClose && raw.hasNextBatch;
+  if (sourcing && raw.hasId && raw.id !== 0 && raw.eventSource === '') {
+    sourcing = false;
+    broken.push({ capability: 'sourcing', reason: 'plugin has an id but no event source' });
+  } else if (sourcing && raw.eventSource !== '' && (!raw.hasId || raw.id === 0)) {
+    sourcing = false;
+    broken.push({ capability: 'sourcing', reason: 'plugin has an event source but no id' });
+  }
+  let extraction = raw.hasGetFields && raw.hasExtractFields;
+  let fields: PluginField[] = [];
+  let extractEventSources: string[] = [];
+  if (extraction) {
+    try {
+      fields = parseFields(raw.fields);
+      if (raw.extractEventSources !== undefined)
+        extractEventSources = parseStringList(raw.extractEventSources, 'get_extract_event_sources');
+    } catch (e) {
+      extraction = false;
+      fields = [];
+      broken.push({ capability: 'extraction', reason: (e as Error).message });
+    }
+  }
+  let initSchema: string | undefined;
+  if (raw.initSchemaType === 1 && raw.initSchema) {
+    try {
+      const s = JSON.parse(raw.initSchema) as unknown;
+      if (s === null || typeof s !== 'object') throw new Error('not an object');
+    } catch (e) {
+      throw new PluginError(
+        'BAD_METADATA',
+        `init schema of '${raw.name}' is not valid JSON: ${(e as Error).message}`,
+        {
+          plugin: raw.name,
+        },
+      );
+    }
+    initSchema = raw.initSchema;
+  }
+  return {
+    kind: 'native',
+    path: raw.path,
+    name: raw.name,
+    version: raw.version,
+    description: raw.description,
+    contact: raw.contact,
+    requiredApiVersion: raw.requiredApiVersion,
+    id: raw.id,
+    eventSource: raw.eventSource,
+    capabilities: { sourcing, extraction, parsing: raw.hasParseEvent, async: raw.hasAsync },
+    broken,
+    fields,
+    extractEventSources,
+    initSchema,
+  };
+}
+
+class NativeCapture implements DriverCapture {
+  private eof = false;
+  constructor(
+    private readonly raw: RawCapture,
+    private readonly name: string,
+  ) {}
+
+  async next(): Promise<DriverBatch> {
+    if (this.eof) return { status: 'eof', count: 0 };
+    let r: Awaited<ReturnType<RawCapture['next']>>;
+    try {
+      r = await this.raw.next();
+    } catch (e) {
+      throw toPluginError(e, this.name);
+    }
+    const progress = progressOf(r.progress);
+    if (r.rc === -1)
+      return progress ? { status: 'timeout', count: 0, progress } : { status: 'timeout', count: 0 };
+    if (r.rc === 2 || r.eof) {
+      // Events that came with SS_PLUGIN_EOF are delivered; the next call reports the end.
+      this.eof = true;
+      if (r.count === 0)
+        return progress ? { status: 'eof', count: 0, progress } : { status: 'eof', count: 0 };
+    }
+    const out: DriverBatch = {
+      status: 'events',
+      count: r.count,
+      bytes: r.bytes ? new Uint8Array(r.bytes) : new Uint8Array(0),
+    };
+    if (r.meta) out.meta = r.meta;
+    if (progress) out.progress = progress;
+    return out;
+  }
+
+  progress(): PluginProgress | undefined {
+    return progressOf(this.raw.progress());
+  }
+
+  close(): void {
+    this.raw.close();
+  }
+}
+
+/** @internal The driver of a native plugin. */
+export class NativeDriver implements PluginDriver {
+  readonly info: PluginInfo;
+  private readonly raw: RawPlugin;
+
+  constructor(path: string) {
+    const { NativePlugin } = addonInternal();
+    try {
+      this.raw = new NativePlugin(path);
+    } catch (e) {
+      throw toPluginError(e, path);
+    }
+    this.info = readInfo(this.raw.info());
+  }
+
+  init(config: string): void {
+    this.raw.init(config);
+  }
+
+  lastError(): string | undefined {
+    return this.raw.lastError() ?? undefined;
+  }
+
+  listOpenParams(): OpenParam[] {
+    const text = this.call(() => this.raw.listOpenParams());
+    if (text === null || text === '') return [];
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch (e) {
+      throw new PluginError(
+        'BAD_METADATA',
+        `list_open_params is not well-formed JSON: ${(e as Error).message}`,
+        {
+          plugin: this.info.name,
+        },
+      );
+    }
+    if (
+      !Array.isArray(v) ||
+      v.some((p) => p === null || typeof p !== 'object' || typeof p.value !== 'string')
+    )
+      throw new PluginError('BAD_METADATA', 'list_open_params is not an array of { value } objects', {
+        plugin: this.info.name,
+      });
+    return (v as Record<string, unknown>[]).map((p) => {
+      const o: OpenParam = { value: p.value as string };
+      if (typeof p.desc === 'string') o.desc = p.desc;
+      if (typeof p.separator === 'string') o.separator = p.separator;
+      return o;
+    });
+  }
+
+  open(params: string): DriverCapture {
+    return new NativeCapture(
+      this.call(() => this.raw.open(params)),
+      this.info.name,
+    );
+  }
+
+  private call<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw toPluginError(e, this.info.name);
+    }
+  }
+
+  eventToString(event: ScapEvent): string | undefined {
+    return this.call(() => this.raw.eventToString(event.raw, event.num));
+  }
+
+  extractor(req: ExtractRequest): (event: ScapEvent) => FieldValue | undefined {
+    const f = req.field;
+    const prepared = this.call(() =>
+      this.raw.prepareField(
+        req.fieldId,
+        f.name,
+        req.argKey ?? null,
+        req.argIndex,
+        req.argPresent,
+        FIELD_TYPES[f.type],
+        f.isList === true,
+      ),
+    );
+    const raw = this.raw;
+    const name = this.info.name;
+    const small = (v: FieldValue): FieldValue =>
+      typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    return (ev) => {
+      let v: FieldValue | undefined;
+      try {
+        v = raw.extract(prepared, ev.raw, ev.num);
+      } catch (e) {
+        throw toPluginError(e, name);
+      }
+      if (v === undefined) return undefined;
+      return Array.isArray(v) ? v.map((x) => small(x) as never) : small(v);
+    };
+  }
+
+  destroy(): void {
+    this.raw.destroy();
+  }
+}

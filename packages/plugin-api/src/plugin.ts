@@ -1,0 +1,282 @@
+/** {@link Plugin}: one lifecycle and capability model over native and TypeScript plugins. */
+import type { FieldSet, FieldValue } from '@sysray/falco-rules';
+import type { EventBatch, ScapEvent } from '@sysray/pcapng/scap';
+import type { DriverCapture, PluginDriver } from './driver.js';
+import { PluginError, toPluginError } from './errors.js';
+import { batchFromBlocks, batchFromKnownBlocks } from './events.js';
+import { extractRequest, pluginEventFieldSet, pluginFieldSet } from './fields.js';
+import { type JsonSchema, validateJsonSchema } from './schema.js';
+import type { OpenParam, PluginCapabilities, PluginInfo, PluginProgress } from './types.js';
+
+/** Options of {@link Plugin.open}. */
+export interface OpenOptions {
+  /** How long to wait after a `SS_PLUGIN_TIMEOUT` before asking again, in ms (default 10). */
+  timeoutBackoffMs?: number;
+  /** Stops iteration (the capture is closed). */
+  signal?: AbortSignal;
+}
+
+/**
+ * A loaded plugin: metadata, `init`, `open`, field extraction, `event_to_string`. Calls that need a capability
+ * the plugin lacks throw `PluginError('NOT_SUPPORTED')`.
+ */
+export class Plugin {
+  /** Metadata read at load. */
+  readonly info: PluginInfo;
+  private state: 'loaded' | 'initialized' | 'destroyed' = 'loaded';
+  private readonly captures = new Set<PluginCapture>();
+
+  /** @internal Use {@link loadPlugin}. */
+  constructor(private readonly driver: PluginDriver) {
+    this.info = driver.info;
+  }
+
+  /** Whether the plugin has `capability`. */
+  has(capability: keyof PluginCapabilities): boolean {
+    return this.info.capabilities[capability];
+  }
+
+  private need(capability: keyof PluginCapabilities, what: string): void {
+    if (!this.has(capability)) {
+      const broken = this.info.broken.find((b) => b.capability === capability);
+      throw new PluginError(
+        'NOT_SUPPORTED',
+        `plugin '${this.info.name}' has no ${capability} capability${broken ? ` (${broken.reason})` : ''}: cannot ${what}`,
+        { plugin: this.info.name },
+      );
+    }
+  }
+
+  private live(what: string): void {
+    if (this.state === 'destroyed')
+      throw new PluginError('BAD_STATE', `plugin '${this.info.name}' is destroyed: cannot ${what}`, {
+        plugin: this.info.name,
+      });
+    if (this.state !== 'initialized')
+      throw new PluginError('BAD_STATE', `plugin '${this.info.name}' is not initialised: call init() first`, {
+        plugin: this.info.name,
+      });
+  }
+
+  /**
+   * Checks a config against the plugin's init schema as Falco does: with a JSON schema, an empty config is
+   * `{}` and the config must be JSON matching the schema. Returns the config text passed to `init`.
+   * @throws PluginError `BAD_CONFIG`
+   */
+  validateConfig(config: string | Record<string, unknown> = ''): string {
+    const text = typeof config === 'string' ? config : JSON.stringify(config);
+    const schemaText = this.info.initSchema;
+    if (schemaText === undefined) return text;
+    const effective = text.trim() === '' ? '{}' : text;
+    let value: unknown;
+    try {
+      value = JSON.parse(effective);
+    } catch (e) {
+      throw new PluginError(
+        'BAD_CONFIG',
+        `init config of '${this.info.name}' is not JSON: ${(e as Error).message}`,
+        {
+          plugin: this.info.name,
+        },
+      );
+    }
+    const problems = validateJsonSchema(JSON.parse(schemaText) as JsonSchema, value);
+    if (problems.length > 0)
+      throw new PluginError(
+        'BAD_CONFIG',
+        `init config of '${this.info.name}' does not match its schema: ${problems.join('; ')}`,
+        { plugin: this.info.name },
+      );
+    return effective;
+  }
+
+  /**
+   * Initialises the plugin with a config (text, or an object sent as JSON), validated against the init schema.
+   * @throws PluginError `BAD_CONFIG`, `INIT_FAILED`, `BAD_STATE`
+   */
+  async init(config: string | Record<string, unknown> = ''): Promise<void> {
+    if (this.state !== 'loaded')
+      throw new PluginError('BAD_STATE', `plugin '${this.info.name}' is already ${this.state}`, {
+        plugin: this.info.name,
+      });
+    const text = this.validateConfig(config);
+    try {
+      await this.driver.init(text);
+    } catch (e) {
+      throw toPluginError(e, this.info.name);
+    }
+    this.state = 'initialized';
+  }
+
+  /** The plugin's last error string (`get_last_error`), if any. */
+  lastError(): string | undefined {
+    return this.state === 'initialized' ? this.driver.lastError() : undefined;
+  }
+
+  /** Suggested open parameters (`list_open_params`; `[]` when the plugin has none). */
+  listOpenParams(): OpenParam[] {
+    this.live('list open params');
+    this.need('sourcing', 'list open params');
+    return this.driver.listOpenParams();
+  }
+
+  /**
+   * Opens a capture. Iterate it for {@link EventBatch}es of plugin events (type 322 with the plugin id);
+   * `next_batch` of native plugins runs on a worker thread.
+   * @throws PluginError `OPEN_FAILED`, `NOT_SUPPORTED`, `BAD_STATE`
+   */
+  async open(params = '', options: OpenOptions = {}): Promise<PluginCapture> {
+    this.live('open');
+    this.need('sourcing', 'open a capture');
+    let dc: DriverCapture;
+    try {
+      dc = await this.driver.open(params);
+    } catch (e) {
+      throw toPluginError(e, this.info.name);
+    }
+    const c = new PluginCapture(this, dc, options, () => this.captures.delete(c));
+    this.captures.add(c);
+    return c;
+  }
+
+  /** The plugin's text for one of its events (`event_to_string`); `undefined` when it has none. */
+  eventToString(event: ScapEvent): string | undefined {
+    this.live('format an event');
+    this.need('sourcing', 'format events');
+    return this.driver.eventToString(event);
+  }
+
+  /**
+   * Extracts one field from a plugin event (`undefined` when the event has no value for it).
+   * @throws PluginError `UNKNOWN_FIELD`, `EXTRACT_FAILED`, `NOT_SUPPORTED`
+   */
+  extract(event: ScapEvent, field: string, arg?: string): FieldValue | undefined {
+    this.live('extract fields');
+    this.need('extraction', 'extract fields');
+    let req: ReturnType<typeof extractRequest>;
+    try {
+      req = extractRequest(this.info.fields, field, arg);
+    } catch (e) {
+      throw new PluginError('UNKNOWN_FIELD', (e as Error).message, { plugin: this.info.name });
+    }
+    return this.driver.extractor(req)(event);
+  }
+
+  /** Event sources the plugin's fields apply to. */
+  sources(): string[] {
+    if (this.info.extractEventSources.length > 0) return [...this.info.extractEventSources];
+    return this.info.eventSource ? [this.info.eventSource] : [];
+  }
+
+  /**
+   * Field sets for the rules engine: the plugin's fields for each of its sources, plus (with `evt: true`,
+   * default) the generic `evt.*` fields of plugin events for its own source.
+   */
+  fieldSets(options: { evt?: boolean } = {}): FieldSet<ScapEvent>[] {
+    const out: FieldSet<ScapEvent>[] = [];
+    if (this.has('extraction')) for (const s of this.sources()) out.push(pluginFieldSet(this.driver, s));
+    if ((options.evt ?? true) && this.info.eventSource)
+      out.push(pluginEventFieldSet(this.driver, this.info.eventSource));
+    return out;
+  }
+
+  /** Closes open captures and destroys the plugin state. Idempotent. */
+  destroy(): void {
+    if (this.state === 'destroyed') return;
+    for (const c of [...this.captures]) c.closeNow();
+    this.state = 'destroyed';
+    this.driver.destroy();
+  }
+}
+
+/**
+ * An open capture: an async iterable of {@link EventBatch}es. Events are numbered from 1 across the capture.
+ * Iteration ends at the plugin's EOF; closing (or breaking out of the loop) closes the plugin instance.
+ */
+export class PluginCapture implements AsyncIterable<EventBatch> {
+  /** Events delivered so far. */
+  events = 0;
+  private closed = false;
+  private lastProgress: PluginProgress | undefined;
+
+  /** @internal */
+  constructor(
+    private readonly plugin: Plugin,
+    private readonly dc: DriverCapture,
+    private readonly options: OpenOptions,
+    private readonly onClose: () => void,
+  ) {}
+
+  /**
+   * One `next_batch` call: a batch (possibly empty after a plugin timeout), or `null` at EOF.
+   * @throws PluginError `NEXT_FAILED`, `BAD_EVENT`, `BAD_STATE`
+   */
+  async next(): Promise<EventBatch | null> {
+    if (this.closed) return null;
+    let r: Awaited<ReturnType<DriverCapture['next']>>;
+    try {
+      r = await this.dc.next();
+    } catch (e) {
+      throw toPluginError(e, this.plugin.info.name);
+    }
+    if (r.progress) this.lastProgress = r.progress;
+    if (r.status === 'eof') return null;
+    const bytes = r.bytes ?? new Uint8Array(0);
+    const batch = r.meta
+      ? batchFromKnownBlocks(bytes, r.meta, r.count, this.events + 1)
+      : batchFromBlocks(bytes, r.count, this.events + 1);
+    this.events += batch.count;
+    return batch;
+  }
+
+  /** Read progress (`get_progress`), as of the last batch; `undefined` when the plugin reports none. */
+  progress(): PluginProgress | undefined {
+    return this.closed ? this.lastProgress : (this.dc.progress() ?? this.lastProgress);
+  }
+
+  /**
+   * Iterates the batches until EOF. The next `next_batch` trip is already running while the loop body handles
+   * the current batch (one batch of read-ahead).
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<EventBatch> {
+    const backoff = this.options.timeoutBackoffMs ?? 10;
+    const signal = this.options.signal;
+    const ahead = () => {
+      const p = this.next();
+      p.catch(() => {}); // observed when awaited below
+      return p;
+    };
+    let pending = ahead();
+    try {
+      while (!signal?.aborted) {
+        const b = await pending;
+        if (b === null) return;
+        if (b.count === 0) {
+          await new Promise((r) => setTimeout(r, backoff));
+          pending = ahead();
+          continue;
+        }
+        pending = ahead();
+        yield b;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** @internal */
+  closeNow(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.dc.close();
+    } finally {
+      this.onClose();
+    }
+  }
+
+  /** Closes the plugin instance (`close`). Idempotent. */
+  async close(): Promise<void> {
+    this.closeNow();
+  }
+}

@@ -1,0 +1,79 @@
+/** Shapes shared by native and TypeScript plugins: metadata, fields, open params, capabilities. */
+
+/** The plugin API version this host implements (falcosecurity/libs `plugin_api.h`). */
+export const HOST_API_VERSION = '3.3.0';
+
+/** Plugin field types, as plugins declare them in `get_fields`. */
+export type PluginFieldType = 'string' | 'uint64' | 'bool' | 'reltime' | 'abstime' | 'ipaddr' | 'ipnet';
+
+/** One field a plugin extracts (the `get_fields` JSON entry). */
+export interface PluginField {
+  /** Full field name, e.g. `test.msg`. */
+  name: string;
+  type: PluginFieldType;
+  /** The field extracts a list of values. */
+  isList?: boolean;
+  /** Argument: `field[arg]`. */
+  arg?: { isRequired?: boolean; isIndex?: boolean; isKey?: boolean };
+  /** Name shown instead of `name` (Wireshark). */
+  display?: string;
+  desc?: string;
+  /** Extra properties (`hidden`, `info`, `conversation`). */
+  properties?: string[];
+}
+
+/** An open parameter suggestion (`list_open_params`). */
+export interface OpenParam {
+  /** A string usable as an `open()` parameter. */
+  value: string;
+  desc?: string;
+  /** When `value` holds several parameters joined by this separator. */
+  separator?: string;
+}
+
+/** Capabilities a plugin implements. What a plugin lacks is `false`, never assumed. */
+export interface PluginCapabilities {
+  /** Event sourcing: `open`, `close`, `next_batch`. */
+  sourcing: boolean;
+  /** Field extraction: `get_fields`, `extract_fields`. */
+  extraction: boolean;
+  /** Event parsing (`parse_event`): reported, not driven by this host. */
+  parsing: boolean;
+  /** Async events (`set_async_event_handler`): reported, not driven by this host. */
+  async: boolean;
+}
+
+/** Everything a plugin says about itself, read once at load. */
+export interface PluginInfo {
+  /** `native` for a shared library, `typescript` for a {@link definePlugin} plugin. */
+  kind: 'native' | 'typescript';
+  /** Path of the shared library (native plugins). */
+  path?: string;
+  name: string;
+  version: string;
+  description: string;
+  contact: string;
+  /** Plugin API version the plugin requires. */
+  requiredApiVersion: string;
+  /** Plugin id (0 when the plugin has no event source). */
+  id: number;
+  /** Event source name (`''` when none). */
+  eventSource: string;
+  capabilities: PluginCapabilities;
+  /** Capabilities whose metadata was malformed, with why (they are off in {@link capabilities}). */
+  broken: { capability: keyof PluginCapabilities; reason: string }[];
+  /** Extracted fields (empty without the extraction capability). */
+  fields: PluginField[];
+  /** Sources whose events the extractor accepts (`[]`: its own source, or any when it has none). */
+  extractEventSources: string[];
+  /** JSON schema of the init config, as text; `undefined` when the plugin declares none. */
+  initSchema: string | undefined;
+}
+
+/** Read progress of an open capture. */
+export interface PluginProgress {
+  /** 0 … 100, with two decimals of precision (the plugin reports 0 … 10000). */
+  percent: number;
+  /** The plugin's own text, when it gave one. */
+  text?: string;
+}
