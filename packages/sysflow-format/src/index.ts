@@ -16,6 +16,25 @@ export type { SysFlowSource } from './byte-source.js';
 export { SysFlowEncoder, type WriteOptions } from './encoder.js';
 export { SysFlowError, type SysFlowErrorCode, type SysFlowErrorLocation } from './errors.js';
 export {
+  createSysFlowFieldSet,
+  SYSFLOW_SOURCE,
+  type SysFlowFieldEvent,
+  type SysFlowFieldSetOptions,
+  sysflowFieldDefs,
+} from './fields/fieldset.js';
+export {
+  baseName,
+  cleanPath,
+  containerTypeName,
+  dirName,
+  isOpenRead,
+  isOpenWrite,
+  openFlagNames,
+  opFlagNames,
+  protoName,
+  splitSocketPath,
+} from './fields/values.js';
+export {
   fromHex,
   type JSONValue,
   recordFromJSON,
@@ -24,6 +43,31 @@ export {
   toHex,
 } from './json.js';
 export { bigintLongType } from './long.js';
+export {
+  loadSysFlowPolicy,
+  loadSysFlowPolicyFiles,
+  type PolicyFilter,
+  type PolicyInput,
+  type PolicyLoadOptions,
+  type PolicyLoadResult,
+  type PolicyRule,
+  policyLoadError,
+  SysFlowPolicy,
+} from './policy/load.js';
+export {
+  type PolicyAlert,
+  type PolicyRuleMatch,
+  policyAlert,
+  type RunPolicyOptions,
+  runPolicy,
+} from './policy/run.js';
+export {
+  DEFAULT_POLICY_OUTPUT,
+  FALCO_PRIORITY_OF,
+  SYSFLOW_PRIORITIES,
+  type SysFlowPriority,
+  sysflowPriorityOf,
+} from './policy/scan.js';
 export {
   csvField,
   formatIPv4,
