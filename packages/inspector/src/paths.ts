@@ -1,0 +1,49 @@
+/** Path helpers with libsinsp's semantics (`sinsp_utils::concatenate_paths`). */
+
+/**
+ * Normalises an absolute path: collapses `//`, resolves `.` and `..` (never above `/`), drops a trailing
+ * `/` except for the root.
+ */
+export function normalizePath(path: string): string {
+  if (path.indexOf('/.') < 0 && path.indexOf('//') < 0 && (path.length <= 1 || !path.endsWith('/')))
+    return path;
+  const parts = path.split('/');
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') out.pop();
+    else out.push(p);
+  }
+  return `/${out.join('/')}`;
+}
+
+/**
+ * Resolves `path` against the directory `dir` (absolute, with or without a trailing `/`), as libsinsp
+ * does for relative paths of open/openat/execve: absolute paths are only normalised; an empty path
+ * stays empty.
+ */
+export function resolvePath(dir: string, path: string): string {
+  if (path === '') return '';
+  if (path.charCodeAt(0) === 47) return normalizePath(path);
+  const base = dir === '' ? '/' : dir;
+  return normalizePath(base.endsWith('/') ? base + path : `${base}/${path}`);
+}
+
+/** Ensures a directory path ends with `/` (libsinsp keeps `proc.cwd` that way). */
+export function withTrailingSlash(dir: string): string {
+  return dir.endsWith('/') ? dir : `${dir}/`;
+}
+
+/** `fd.directory`: the directory part of a path (`/etc/passwd` → `/etc`, `/x` → `/`). */
+export function dirname(path: string): string {
+  const i = path.lastIndexOf('/');
+  if (i < 0) return '';
+  if (i === 0) return '/';
+  return path.slice(0, i);
+}
+
+/** `fd.filename`: the last component of a path. */
+export function basename(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? path : path.slice(i + 1);
+}

@@ -1,0 +1,100 @@
+/** The thread table: threads by tid, parent walks, exited-thread purging and a memory bound. */
+import type { ThreadInfo } from './thread.js';
+
+/** Default bound on threads kept (libsinsp's default `max_thread_table_size`). */
+export const DEFAULT_MAX_THREADS = 131072;
+
+/** Threads by tid. */
+export class ThreadTable {
+  /** Threads by tid. */
+  readonly threads = new Map<number, ThreadInfo>();
+  /** Threads marked exited, removed by {@link purgeExited}. */
+  private readonly exitedTids: number[] = [];
+  /** Number of threads evicted because the table was full. */
+  evicted = 0;
+
+  constructor(readonly maxThreads: number = DEFAULT_MAX_THREADS) {}
+
+  /** Number of threads. */
+  get size(): number {
+    return this.threads.size;
+  }
+
+  /** The thread `tid`, if known. */
+  get(tid: number): ThreadInfo | undefined {
+    return this.threads.get(tid);
+  }
+
+  /** Adds (or replaces) a thread; evicts the least recently active threads when over the bound. */
+  add(t: ThreadInfo): ThreadInfo {
+    this.threads.set(t.tid, t);
+    if (this.threads.size > this.maxThreads) this.evict();
+    return t;
+  }
+
+  /** Removes thread `tid` now. */
+  remove(tid: number): void {
+    this.threads.delete(tid);
+  }
+
+  /** Marks a thread exited; it is removed at the next {@link purgeExited}. */
+  markExited(t: ThreadInfo): void {
+    t.exited = true;
+    this.exitedTids.push(t.tid);
+  }
+
+  /** Removes threads marked exited (libsinsp removes them before parsing the next event). */
+  purgeExited(): void {
+    const list = this.exitedTids;
+    for (let i = 0; i < list.length; i++) {
+      const tid = list[i]!;
+      const t = this.threads.get(tid);
+      if (t?.exited) this.threads.delete(tid);
+    }
+    list.length = 0;
+  }
+
+  /** Whether threads are waiting to be purged. */
+  get hasExited(): boolean {
+    return this.exitedTids.length > 0;
+  }
+
+  /** The main thread of `t`'s process (itself when unknown). */
+  mainThread(t: ThreadInfo): ThreadInfo {
+    if (t.tid === t.pid) return t;
+    return this.threads.get(t.pid) ?? t;
+  }
+
+  /** The main thread of `t`'s parent process, if known. */
+  parent(t: ThreadInfo): ThreadInfo | undefined {
+    const main = this.mainThread(t);
+    if (main.ptid <= 0 || main.ptid === main.tid) return undefined;
+    const p = this.threads.get(main.ptid);
+    return p ? this.mainThread(p) : undefined;
+  }
+
+  /** The `n`-th ancestor process (1 = parent); `undefined` past the first unknown one. */
+  ancestor(t: ThreadInfo, n: number): ThreadInfo | undefined {
+    let cur: ThreadInfo | undefined = this.mainThread(t);
+    for (let i = 0; i < n && cur; i++) cur = this.parent(cur);
+    return cur;
+  }
+
+  /** Number of threads of `pid`'s process. */
+  threadCount(pid: number): number {
+    let n = 0;
+    for (const t of this.threads.values()) if (t.pid === pid) n++;
+    return n;
+  }
+
+  private evict(): void {
+    const target = Math.floor(this.maxThreads * 0.9);
+    const all = [...this.threads.values()].sort((a, b) =>
+      a.lastEventTs < b.lastEventTs ? -1 : a.lastEventTs > b.lastEventTs ? 1 : 0,
+    );
+    for (let i = 0; i < all.length && this.threads.size > target; i++) {
+      this.threads.delete(all[i]!.tid);
+      this.evicted++;
+    }
+  }
+}
