@@ -71,6 +71,16 @@ export interface Command {
   options?: Record<string, CommandOption>;
   /** Examples for `--help` (and the README). */
   examples?: CommandExample[];
+  /**
+   * The exit statuses for `--help`, when they differ from the default
+   * (`0 ok, 1 the input could not be read, 2 usage error.`).
+   */
+  exitStatus?: string;
+  /**
+   * Leave the words after the command name unparsed: `args` gets every one of them and `options` is empty
+   * (for commands that forward their arguments, like `sysray extcap`). A lone `--help` still shows help.
+   */
+  passThrough?: boolean;
   /** Runs the command; resolves to the exit code (default 0). */
   run(context: CommandContext): Promise<number | undefined> | number | undefined;
 }

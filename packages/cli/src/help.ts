@@ -38,7 +38,10 @@ export function commandHelp(command: Command): string {
     lines.push('', 'Examples:');
     for (const e of command.examples) lines.push(`  ${e.command}`, `      ${e.description}`);
   }
-  lines.push('', 'Exit status: 0 ok, 1 the input could not be read, 2 usage error.');
+  lines.push(
+    '',
+    `Exit status: ${command.exitStatus ?? '0 ok, 1 the input could not be read, 2 usage error.'}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

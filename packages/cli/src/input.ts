@@ -61,6 +61,8 @@ export interface WalkOptions {
    * captures have none).
    */
   requireInterface?: boolean;
+  /** Called after the blocks of each window of the input were visited, before the next window is read. */
+  onWindowEnd?: (cursor: BlockCursor) => void;
 }
 
 /**
@@ -88,6 +90,7 @@ export async function walkBlocks(
         visit(cursor);
         if (context.stdout.full) await context.stdout.flush();
       }
+      options.onWindowEnd?.(cursor);
       progress.update(cursor.nextFileOffset);
     }
   } finally {

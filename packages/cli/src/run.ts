@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { PcapngError } from '@sysray/pcapng';
+import { SysFlowError } from '@sysray/sysflow-format';
 import type { Command, CommandContext, OptionValues } from './command.js';
 import { builtinCommands } from './commands/index.js';
 import {
@@ -149,16 +150,19 @@ export async function runCli(
     const { command, rest } = match;
     commandName = command.name;
     let parsed: { values: OptionValues; positionals: string[] };
-    try {
-      parsed = parseArgs({
-        args: rest as string[],
-        options: { ...command.options, help: { type: 'boolean', short: 'h' } },
-        allowPositionals: true,
-        strict: true,
-      }) as { values: OptionValues; positionals: string[] };
-    } catch (error) {
-      throw parseUsageError(error, command.name) ?? error;
-    }
+    if (command.passThrough === true && !(rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h')))
+      parsed = { values: {}, positionals: [...rest] };
+    else
+      try {
+        parsed = parseArgs({
+          args: rest as string[],
+          options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+          allowPositionals: true,
+          strict: true,
+        }) as { values: OptionValues; positionals: string[] };
+      } catch (error) {
+        throw parseUsageError(error, command.name) ?? error;
+      }
     if (parsed.values.help === true) {
       stdout.write(commandHelp(command));
       await stdout.flush();
@@ -215,7 +219,7 @@ async function report(error: unknown, stdout: Output, stderr: Output, commandNam
   } catch (flushError) {
     if (flushError instanceof OutputClosedError) return EXIT_OK;
   }
-  if (error instanceof PcapngError || error instanceof InputError) {
+  if (error instanceof PcapngError || error instanceof InputError || error instanceof SysFlowError) {
     stderr.line(`sysray: ${error.describe()}`);
     return EXIT_INPUT_ERROR;
   }

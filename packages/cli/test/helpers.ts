@@ -155,3 +155,83 @@ export function epochString(ns: string | bigint): string {
   const value = BigInt(ns);
   return `${value / 1_000_000_000n}.${(value % 1_000_000_000n).toString().padStart(9, '0')}`;
 }
+
+/** The Falco captures of the shared test data: gzip-compressed `scap/*.scap`, plain `sysflow-pairs/*.scap`. */
+export function scapFiles(): string[] {
+  const files: string[] = [];
+  for (const dir of ['scap/', 'sysflow-pairs/'])
+    for (const entry of readdirSync(`${TESTDATA}${dir}`).sort())
+      if (entry.endsWith('.scap')) files.push(`${TESTDATA}${dir}${entry}`);
+  return files;
+}
+
+/** The SysFlow files of the shared test data: `sysflow-pairs/*.sf` (schema v5) and `sysflow-traces/*.sf` (v2, v4). */
+export function sysflowFiles(): string[] {
+  const files: string[] = [];
+  for (const dir of ['sysflow-pairs/', 'sysflow-traces/'])
+    for (const entry of readdirSync(`${TESTDATA}${dir}`).sort())
+      if (entry.endsWith('.sf')) files.push(`${TESTDATA}${dir}${entry}`);
+  return files;
+}
+
+/** One sysdig event frame as tshark dissects it. */
+export interface TsharkEvent {
+  /** `frame.time_epoch`: seconds with nine decimals. */
+  time: string;
+  cpu: number;
+  /** The thread id (tshark prints it unsigned; this is the signed 64-bit value). */
+  tid: number;
+  /** Event type id. */
+  type: number;
+}
+
+/** Every frame of a capture (plain or gzip) as tshark dissects sysdig event blocks. */
+export function tsharkEvents(path: string): Promise<TsharkEvent[]> {
+  const tshark = tool('tshark');
+  const fields = ['frame.time_epoch', 'sysdig.cpu_id', 'sysdig.thread_id', 'sysdig.event_type'];
+  return new Promise((resolve, reject) => {
+    execFile(
+      tshark,
+      ['-r', path, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])],
+      { maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout) => {
+        if (error) reject(error);
+        else
+          resolve(
+            stdout
+              .split('\n')
+              .slice(0, -1)
+              .map((line) => {
+                const [time = '', cpu = '', tid = '', type = ''] = line.split('\t');
+                return {
+                  time,
+                  cpu: Number(cpu),
+                  tid: Number(BigInt.asIntN(64, BigInt(tid || '0'))),
+                  type: Number(type),
+                };
+              }),
+          );
+      },
+    );
+  });
+}
+
+/** Debian's python3 (the one that sees python3-avro), or a thrown error: oracle tests fail without it. */
+export const PYTHON = '/usr/bin/python3';
+
+/**
+ * The records of a SysFlow file as Apache's python3-avro reads them (with the file's own writer schema),
+ * through the sysflow-format package's oracle script: `{type, rec}` with longs as decimal strings.
+ */
+export function pythonAvroRecords(path: string): { type: string; rec: Record<string, unknown> }[] {
+  const script = `${REPO}packages/sysflow-format/test/oracle/read_avro.py`;
+  const out = execFileSync(PYTHON, [script, path], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return out
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as { type: string; rec: Record<string, unknown> });
+}

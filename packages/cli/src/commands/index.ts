@@ -1,9 +1,26 @@
 import type { Command } from '../command.js';
 import { dumpCommand } from './dump.js';
+import { eventsCommand } from './events.js';
+import { extcapCommand } from './extcap.js';
+import { graphCommand } from './graph.js';
 import { infoCommand } from './info.js';
+import { policyRunCommand } from './policy.js';
+import { printCommand } from './print.js';
+import { rulesListCommand, rulesRunCommand, rulesValidateCommand } from './rules.js';
 
 /**
  * The built-in commands, in the order `sysray --help` lists them. To add one, write
  * `src/commands/<name>.ts` exporting a `Command` and append it here.
  */
-export const builtinCommands: readonly Command[] = [infoCommand, dumpCommand];
+export const builtinCommands: readonly Command[] = [
+  infoCommand,
+  dumpCommand,
+  eventsCommand,
+  rulesValidateCommand,
+  rulesListCommand,
+  rulesRunCommand,
+  printCommand,
+  policyRunCommand,
+  graphCommand,
+  extcapCommand,
+];

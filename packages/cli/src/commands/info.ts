@@ -8,6 +8,7 @@ import {
 import type { Command } from '../command.js';
 import { type Json, optionsToJson } from '../format/json.js';
 import { linkTypeDescription, linkTypeName } from '../format/link-types.js';
+import { ScapSummarizer, type ScapSummary, scapSummaryRows } from '../format/scap-summary.js';
 import { duration, utcTime } from '../format/time.js';
 import { walkBlocks } from '../input.js';
 import { formatBytes } from '../progress.js';
@@ -69,6 +70,11 @@ export interface CaptureSummary {
   capturedSize: number;
   /** Name Resolution Block records by type (`ipv4`, `ipv6`, `eui48`, `eui64`, `unknown`). */
   nameRecords: Record<string, number>;
+  /**
+   * For a Falco capture (a file holding sysdig blocks): its events by type, event times, machine info and
+   * process, fd, interface and user list counts. Absent for other captures.
+   */
+  scap?: ScapSummary;
 }
 
 function precision(tsresol: number): string {
@@ -259,6 +265,7 @@ export function summaryText(s: CaptureSummary): string[] {
   }
   const names = Object.entries(s.nameRecords);
   if (names.length) row('Name records', names.map(([k, v]) => `${k} ${v}`).join(', '));
+  if (s.scap) rows.push(...scapSummaryRows(s.scap));
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;
   return rows.map(([label, value]) => `${`${label}:`.padEnd(width)}  ${value}`);
 }
@@ -266,14 +273,19 @@ export function summaryText(s: CaptureSummary): string[] {
 /** `sysray info FILE [--json]`: a capinfos-like summary of a pcapng file. */
 export const infoCommand: Command = {
   name: 'info',
-  summary: 'summarise a pcapng file: sections, interfaces, block counts, packets, times (like capinfos)',
+  summary:
+    'summarise a pcapng file or Falco capture: sections, interfaces, blocks, packets, events by type, times',
   description: [
     'Summarise a pcapng file (or gzip-compressed one), like capinfos: its sections, interfaces (link type,',
     'snap length, name, timestamp resolution), block counts by type, packet count, first and last packet',
-    'time and the span between them, and data size. With --json, one JSON object (times are nanoseconds',
-    'since the epoch as decimal strings).',
+    'time and the span between them, and data size. For a Falco capture (.scap), also its machine info,',
+    'process, fd, interface and user list counts, and its events by type with their first and last time',
+    '(under `scap` in the JSON). With --json, one JSON object (times are nanoseconds since the epoch as',
+    'decimal strings).',
   ].join('\n'),
-  arguments: [{ name: 'FILE', description: 'a .pcapng or .pcapng.gz file, or - for standard input' }],
+  arguments: [
+    { name: 'FILE', description: 'a .pcapng, .scap or gzip-compressed file, or - for standard input' },
+  ],
   options: {
     json: { type: 'boolean', short: 'j', description: 'print one JSON object' },
     'no-progress': { type: 'boolean', description: 'never draw a progress bar' },
@@ -288,14 +300,34 @@ export const infoCommand: Command = {
       command: 'sysray info examples/data/demo.pcapng --json | jq .packets',
       description: 'the packet count, for a script',
     },
+    {
+      command: 'sysray info capture.scap',
+      description: 'a Falco capture: machine, processes, events by type',
+    },
+    {
+      command: "sysray info capture.scap --json | jq '.scap.eventNames'",
+      description: 'event counts by name, for a script',
+    },
   ],
   async run(context) {
     const file = context.args[0]!;
     const summarizer = new CaptureSummarizer(file);
-    const input = await walkBlocks(context, file, (cursor) => summarizer.visit(cursor), {
-      requireInterface: context.options['require-interface'] === true,
-    });
+    const scap = new ScapSummarizer();
+    const input = await walkBlocks(
+      context,
+      file,
+      (cursor) => {
+        summarizer.visit(cursor);
+        scap.visit(cursor);
+      },
+      {
+        requireInterface: context.options['require-interface'] === true,
+        onWindowEnd: () => scap.endWindow(),
+      },
+    );
     const summary = summarizer.result();
+    const scapSummary = scap.result();
+    if (scapSummary) summary.scap = scapSummary;
     summary.fileSize = input.fileSize ?? null;
     summary.gzip = input.gzip;
     if (context.options.json === true) context.stdout.line(JSON.stringify(summary, null, 2));
