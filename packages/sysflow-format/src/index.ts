@@ -12,6 +12,23 @@ export {
   DEFAULT_MAX_HEADER_BYTES,
   type ReadOptions,
 } from './block-decoder.js';
+export {
+  fileOID,
+  ipv4ToInt,
+  SysFlowBuilder,
+  type SysFlowBuilderOptions,
+  type SysFlowEmit,
+  syscallResult,
+} from './builder/builder.js';
+export {
+  type BuildSysFlowOptions,
+  buildSysFlow,
+  type CaptureInput,
+  type ConvertOptions,
+  type ConvertResult,
+  convertCaptureToSysFlow,
+} from './builder/convert.js';
+export * as SysFlowOpFlags from './builder/opflags.js';
 export type { SysFlowSource } from './byte-source.js';
 export { SysFlowEncoder, type WriteOptions } from './encoder.js';
 export { SysFlowError, type SysFlowErrorCode, type SysFlowErrorLocation } from './errors.js';

@@ -1,0 +1,128 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  buildSysFlow,
+  convertCaptureToSysFlow,
+  fileOID,
+  ipv4ToInt,
+  readSysFlowSync,
+  recordToJSON,
+  SysFlowOpFlags,
+  type SysFlowRecord,
+} from '@sysray/sysflow-format';
+import { afterAll, describe, expect, it } from 'vitest';
+import { absolutePath, normalizeAbsolute, normalizeRelative } from '../../src/builder/paths.js';
+import { PAIRS_DIR } from '../helpers/testdata.js';
+
+/** A record as JSON, `SFHeader.filename` blanked (the one field upstream's comparison ignores). */
+function comparable(r: SysFlowRecord): string {
+  const j = recordToJSON(r) as { type: string; rec: Record<string, unknown> };
+  if (j.type === 'SFHeader') j.rec.filename = '';
+  return JSON.stringify(j);
+}
+
+async function build(name: string): Promise<SysFlowRecord[]> {
+  const out: SysFlowRecord[] = [];
+  for await (const r of buildSysFlow(`${PAIRS_DIR}${name}.scap`, { exporter: 'tests', ip: '' })) out.push(r);
+  return out;
+}
+
+function collector(name: string): SysFlowRecord[] {
+  return readSysFlowSync(readFileSync(`${PAIRS_DIR}${name}.sf`));
+}
+
+/**
+ * Pairs whose records we build exactly as sf-collector wrote them. `client-server_tcp-client-server` and
+ * `files_files` come from an older collector (the test data's README calls them close, not exact): every
+ * record of theirs is nevertheless equal to ours, so they are held to the same exact comparison.
+ * Not (yet) exact, and so not listed: `alpine_alpine` and `namespaces_setns` (see the package README).
+ */
+const EXACT = [
+  'setuid_setuid',
+  'rename_rename',
+  'objectstore_ls',
+  'client-server_tcp-client-server',
+  'files_files',
+];
+
+describe('flow builder against sf-collector output (sysflow-pairs)', () => {
+  for (const name of EXACT) {
+    it(`${name}: every record equal, in order (except SFHeader.filename)`, async () => {
+      const ours = (await build(name)).map(comparable);
+      const theirs = collector(name).map(comparable);
+      expect(ours.length).toBe(theirs.length);
+      for (let i = 0; i < theirs.length; i++)
+        expect({ i, record: ours[i] }).toEqual({ i, record: theirs[i] });
+    });
+  }
+});
+
+describe('builder rules', () => {
+  it('FOIDs are the SHA-1 of container id + path', () => {
+    expect(Buffer.from(fileOID('', '/etc/ld.so.cache')).toString('hex')).toBe(
+      '8d57b8c634ff3c042c2d003a93f46a7bc6cc86da',
+    );
+  });
+
+  it('IPv4 addresses are stored with the first octet in the low byte', () => {
+    expect(ipv4ToInt('127.0.0.1')).toBe(0x0100007f);
+    expect(ipv4ToInt('192.168.1.2')).toBe(0x0201a8c0);
+  });
+
+  it('op flag bits follow the SysFlow schema', () => {
+    expect(SysFlowOpFlags.OP_OPEN | SysFlowOpFlags.OP_CLOSE | SysFlowOpFlags.OP_MMAP).toBe(9344);
+    expect(SysFlowOpFlags.OP_RENAME).toBe(1048576);
+    expect(SysFlowOpFlags.OP_TRUNCATE).toBe(2048);
+  });
+
+  it('file event paths are made absolute lexically', () => {
+    expect(absolutePath('/home/u/', 'a/../b')).toBe('/home/u/b');
+    expect(absolutePath(undefined, 'rel')).toBe('rel');
+    expect(normalizeAbsolute('//tmp/./x')).toBe('/tmp/x');
+    expect(normalizeRelative('./tested_file.txt')).toBe('tested_file.txt');
+    expect(normalizeRelative('../a/./b/../c')).toBe('../a/c');
+  });
+
+  it('records are entities before use: every flow/event refers to a process and files written before it', async () => {
+    for (const name of ['alpine_alpine', 'namespaces_setns', ...EXACT]) {
+      const procs = new Set<string>();
+      const files = new Set<string>();
+      for (const r of await build(name)) {
+        if (r.type === 'Process') procs.add(`${r.rec.oid.createTS}:${r.rec.oid.hpid}`);
+        else if (r.type === 'File') files.add(Buffer.from(r.rec.oid).toString('hex'));
+        else if (r.type === 'FileFlow' || r.type === 'FileEvent' || r.type === 'ProcessEvent') {
+          expect(procs.has(`${r.rec.procOID.createTS}:${r.rec.procOID.hpid}`)).toBe(true);
+          if (r.type !== 'ProcessEvent')
+            expect(files.has(Buffer.from(r.rec.fileOID).toString('hex'))).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+describe('convertCaptureToSysFlow', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sysflow-builder-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes the .sf file and reports records and bytes in/out', async () => {
+    const capture = `${PAIRS_DIR}setuid_setuid.scap`;
+    const dest = join(dir, 'setuid.sf');
+    const res = await convertCaptureToSysFlow(capture, dest, { exporter: 'tests', filename: dest });
+    expect(res.records).toBe(21);
+    expect(res.bytesIn).toBe(statSync(capture).size);
+    expect(res.bytesOut).toBe(statSync(dest).size);
+    const back = readSysFlowSync(readFileSync(dest)).map(comparable);
+    expect(back).toEqual(collector('setuid_setuid').map(comparable));
+  });
+
+  it('counts bytes of streamed captures', async () => {
+    const bytes = readFileSync(`${PAIRS_DIR}rename_rename.scap`);
+    async function* chunks() {
+      for (let i = 0; i < bytes.length; i += 65536) yield bytes.subarray(i, i + 65536);
+    }
+    const res = await convertCaptureToSysFlow(chunks(), join(dir, 'rename.sf'));
+    expect(res.bytesIn).toBe(bytes.length);
+    expect(res.records).toBe(60);
+  });
+});
