@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { convertCommand } from './convert.js';
 import { dumpCommand } from './dump.js';
 import { eventsCommand } from './events.js';
 import { extcapCommand } from './extcap.js';
@@ -19,6 +20,7 @@ export const builtinCommands: readonly Command[] = [
   rulesValidateCommand,
   rulesListCommand,
   rulesRunCommand,
+  convertCommand,
   printCommand,
   policyRunCommand,
   graphCommand,
