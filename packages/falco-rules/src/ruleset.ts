@@ -59,6 +59,9 @@ export class Ruleset<E> {
   readonly rules: readonly CompiledRule<E>[];
   private readonly sets: ReadonlyMap<string, readonly FieldSet<E>[]>;
   private index = new Map<string, SourceIndex<E>>();
+  /** The last source looked up in {@link index}, and its entry (most calls name the same source). */
+  private lastSource: string | undefined;
+  private lastIndex: SourceIndex<E> | undefined;
 
   constructor(rules: readonly CompiledRule<E>[], fieldSets: readonly FieldSet<E>[]) {
     this.rules = rules;
@@ -75,6 +78,8 @@ export class Ruleset<E> {
   /** Rebuilds the event-type index (after enabling or disabling rules). */
   private rebuild(): void {
     this.index.clear();
+    this.lastSource = undefined;
+    this.lastIndex = undefined;
     for (const [source, sets] of this.sets) {
       const info = sets.find((s) => s.eventTypes)?.eventTypes;
       const count = info?.count ?? 0;
@@ -90,7 +95,13 @@ export class Ruleset<E> {
   }
 
   private candidates(event: E, source: string): CompiledRule<E>[] {
-    const idx = this.index.get(source);
+    let idx: SourceIndex<E> | undefined;
+    if (source === this.lastSource) idx = this.lastIndex;
+    else {
+      idx = this.index.get(source);
+      this.lastSource = source;
+      this.lastIndex = idx;
+    }
     if (!idx) return [];
     if (!idx.info) return idx.anyType;
     const code = idx.info.of(event);

@@ -1,13 +1,18 @@
 /**
  * Benchmark: events/s through the inspector alone and with the official ruleset, one core.
  *
- *   npx tsx bench/inspect.ts [--events 1000000] [--repeat 20]
+ *   npx tsx bench/inspect.ts [--events 1000000] [--repeat 20] [--gen-repeat 1]
+ *                            [--generated-only] [--rules-only | --inspector-only] [--capture-cache FILE]
+ *                            [--testdata DIR]  (default ../shared/testdata next to the repository)
+ *
+ * `--capture-cache FILE` reads the generated capture from FILE when it exists (else generates it and writes
+ * it there), so that repeated runs (and CPU profiles) skip the generation.
  *
  * Inputs: the SysFlow pairs' captures (each read once, then walked `--repeat` times from memory) and a
  * generated capture of `--events` syscall events (open/read/close/execve/connect mixes over 200 threads).
  */
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   type EventBatch,
@@ -30,7 +35,12 @@ const opt = (name: string, def: number) => {
 const N = opt('events', 1_000_000);
 const REPEAT = opt('repeat', 20);
 
-const shared = (rel: string) => fileURLToPath(new URL(`../../../../shared/testdata/${rel}`, import.meta.url));
+const testdataIdx = args.indexOf('--testdata');
+const testdata =
+  testdataIdx >= 0
+    ? args[testdataIdx + 1]!.replace(/\/?$/, '/')
+    : fileURLToPath(new URL('../../../../shared/testdata/', import.meta.url));
+const shared = (rel: string) => `${testdata}${rel}`;
 const PAIRS = [
   'alpine_alpine',
   'client-server_tcp-client-server',
@@ -180,7 +190,12 @@ function measure(
   captures: { batch: EventBatch; info: ScapCaptureInfo }[],
   repeat: number,
 ): void {
-  for (const withRules of args.includes('--rules-only') ? [true] : [false, true]) {
+  const modes = args.includes('--rules-only')
+    ? [true]
+    : args.includes('--inspector-only')
+      ? [false]
+      : [false, true];
+  for (const withRules of modes) {
     // warm-up
     for (const c of captures) run(c.batch, c.info, withRules);
     let events = 0;
@@ -207,5 +222,13 @@ const pairs = (ONLY_GEN ? [] : PAIRS).map((p) =>
   readScapSync(new Uint8Array(readFileSync(shared(`sysflow-pairs/${p}.scap`)))),
 );
 if (pairs.length > 0) measure(`sysflow pairs x${REPEAT}`, pairs, REPEAT);
-const gen = readScapSync(generate(N));
+const cacheIdx = args.indexOf('--capture-cache');
+const cache = cacheIdx >= 0 ? args[cacheIdx + 1] : undefined;
+let genBytes: Uint8Array;
+if (cache && existsSync(cache)) genBytes = new Uint8Array(readFileSync(cache));
+else {
+  genBytes = generate(N);
+  if (cache) writeFileSync(cache, genBytes);
+}
+const gen = readScapSync(genBytes);
 measure(`generated ${N} events`, [gen], opt('gen-repeat', 1));

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export { type CaptureSource, type InspectCaptureOptions, inspectCapture } from './capture.js';
-export { EventContext } from './context.js';
+export { EventContext, ParamName, paramName } from './context.js';
 export { type CraftEvent, type CraftSpec, type CraftThread, craftCapture, eventTypeId } from './craft.js';
 export { InspectorError, type InspectorErrorCode, type InspectorErrorDetails } from './errors.js';
 export { CONTAINER_PLUGIN } from './fields/container.js';

@@ -2,6 +2,7 @@
 import type { EventBatch, ScapCaptureInfo, ScapEvent, ScapFdInfo, ScapThreadInfo } from '@sysray/pcapng/scap';
 import { EventContext } from './context.js';
 import { InspectorError } from './errors.js';
+import { P } from './params.js';
 import { PAIRED_ENTER, PARSERS, USES_FD, VISIBLE } from './parsers/index.js';
 import { assignContainer } from './parsers/process.js';
 import type { ParseEnv } from './parsers/types.js';
@@ -290,7 +291,7 @@ export class Inspector implements ParseEnv {
           }
         }
       } else if (USES_FD[type] === 1 && thread && !enter) {
-        const fd = ctx.param('fd');
+        const fd = ctx.param(P.fd);
         if (typeof fd === 'number') {
           ctx.fdNum = fd;
           ctx.fd = thread.fds.get(fd);

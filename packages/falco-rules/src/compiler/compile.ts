@@ -337,6 +337,109 @@ function lift<E>(left: CompiledOperand<E>, sp: ScalarPred, negatedListEq?: Scala
   };
 }
 
+/** {@link lift}'s test of one extracted value (without `negatedListEq`). */
+function liftValue(v: FieldValue | undefined, sp: ScalarPred): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'object' || v instanceof Uint8Array) return sp(v);
+  const arr = v as readonly FieldScalar[];
+  for (let i = 0; i < arr.length; i++) if (sp(arr[i]!)) return true;
+  return false;
+}
+
+/**
+ * {@link lift} fused with the most common scalar tests, so that a check costs one call plus its extractor:
+ * the test is inlined for string values of string checks and number values of number checks; any other
+ * value takes {@link lift}'s path with `sp`. `undefined` when the check has no fused form.
+ */
+function fusedLift<E>(
+  left: CompiledOperand<E>,
+  op: BinaryOperator,
+  cls: TypeClass,
+  typeName: string,
+  lit: string,
+  sp: ScalarPred,
+  node: BinaryCheckExpr,
+): Predicate<E> | undefined {
+  if (left.list) return undefined;
+  const g = left.get;
+  if (cls === 'string' || cls === 'bytes') {
+    switch (op) {
+      case '=':
+      case '==':
+        return (e) => {
+          const v = g(e);
+          return typeof v === 'string' ? v === lit : liftValue(v, sp);
+        };
+      case '!=':
+        return (e) => {
+          const v = g(e);
+          return typeof v === 'string' ? v !== lit : liftValue(v, sp);
+        };
+      case 'contains':
+        return (e) => {
+          const v = g(e);
+          return typeof v === 'string' ? v.includes(lit) : liftValue(v, sp);
+        };
+      case 'startswith':
+        return (e) => {
+          const v = g(e);
+          return typeof v === 'string' ? v.startsWith(lit) : liftValue(v, sp);
+        };
+      case 'endswith':
+        return (e) => {
+          const v = g(e);
+          return typeof v === 'string' ? v.endsWith(lit) : liftValue(v, sp);
+        };
+      default:
+        return undefined;
+    }
+  }
+  if (cls === 'number') {
+    const n = parseNumber(lit, node.left.kind === 'field' ? (typeName as never) : 'DYN');
+    if (!n) return undefined;
+    const num = n.num;
+    switch (op) {
+      case '=':
+      case '==':
+        return (e) => {
+          const v = g(e);
+          return typeof v === 'number' ? v === num : liftValue(v, sp);
+        };
+      case '<':
+        return (e) => {
+          const v = g(e);
+          return typeof v === 'number' ? v - num < 0 : liftValue(v, sp);
+        };
+      case '<=':
+        return (e) => {
+          const v = g(e);
+          return typeof v === 'number' ? v - num <= 0 : liftValue(v, sp);
+        };
+      case '>':
+        return (e) => {
+          const v = g(e);
+          return typeof v === 'number' ? v - num > 0 : liftValue(v, sp);
+        };
+      case '>=':
+        return (e) => {
+          const v = g(e);
+          return typeof v === 'number' ? v - num >= 0 : liftValue(v, sp);
+        };
+      default:
+        return undefined;
+    }
+  }
+  if (cls === 'bool' && (op === '=' || op === '==')) {
+    const b = parseBool(lit);
+    if (b === undefined) return undefined;
+    return (e) => {
+      const v = g(e);
+      return typeof v === 'boolean' ? v === b : liftValue(v, sp);
+    };
+  }
+  return undefined;
+}
+
 function asList(v: FieldValue): readonly FieldScalar[] {
   return typeof v === 'object' && !(v instanceof Uint8Array)
     ? (v as readonly FieldScalar[])
@@ -418,6 +521,15 @@ function compileBinary<E>(sets: readonly FieldSet<E>[], node: BinaryCheckExpr): 
     const items = right.kind === 'list' ? right.items.map((i) => i.value) : [right.value];
     if (op === 'pmatch') return lift(left, pmatchPredicate(items));
     const member = memberPredicate(cls, left.type, items, node);
+    if (!left.list && (cls === 'string' || cls === 'bytes')) {
+      // The member test inlined for string values (what `member` does for them).
+      const set = new Set(items);
+      const g = left.get;
+      return (e) => {
+        const v = g(e);
+        return typeof v === 'string' ? set.has(v) : liftValue(v, member);
+      };
+    }
     if (op === 'in' && left.list) {
       // libsinsp list fields: `in` holds when every extracted value is in the set.
       const g = left.get;
@@ -438,7 +550,7 @@ function compileBinary<E>(sets: readonly FieldSet<E>[], node: BinaryCheckExpr): 
   const sp = scalarPredicate(op, cls, left.type, right.value, node);
   if (op === '!=' && left.list)
     return lift(left, sp, scalarPredicate('=', cls, left.type, right.value, node));
-  return lift(left, sp);
+  return fusedLift(left, op, cls, left.type, right.value, sp, node) ?? lift(left, sp);
 }
 
 function all<E>(ps: Predicate<E>[]): Predicate<E> {

@@ -2,14 +2,17 @@
 import { formatIsoNanos } from '@sysray/falco-rules';
 import { EC, EF, EVENT_TABLE } from '@sysray/pcapng/scap';
 import type { EventContext } from '../context.js';
+import { P } from '../params.js';
 import { atDirectory } from '../parsers/fd.js';
 import { resolvePath } from '../paths.js';
 import { argText, clockTime, dateTime, errnoText, findParam } from './format.js';
 import { argField, type FieldSpec, field } from './spec.js';
 
 const OPEN_NAMES = new Set(['open', 'openat', 'openat2', 'open_by_handle_at', 'creat']);
+/** Per event type id: 1 for exit events of the open family, 2 for `creat` exits. */
 const IS_OPEN = new Uint8Array(EVENT_TABLE.length);
-for (const e of EVENT_TABLE) if (OPEN_NAMES.has(e.name) && e.direction === '<') IS_OPEN[e.type] = 1;
+for (const e of EVENT_TABLE)
+  if (OPEN_NAMES.has(e.name) && e.direction === '<') IS_OPEN[e.type] = e.name === 'creat' ? 2 : 1;
 
 const PPM_O_RDONLY = 1;
 const PPM_O_WRONLY = 2;
@@ -17,9 +20,10 @@ const PPM_O_CREAT = 4;
 const PPM_O_F_CREATED = 16384;
 
 function openFlags(c: EventContext): number | undefined {
-  if (IS_OPEN[c.type] !== 1) return undefined;
-  if (c.ev.name === 'creat') return PPM_O_WRONLY | PPM_O_CREAT;
-  return c.int('flags') ?? 0;
+  const open = IS_OPEN[c.type];
+  if (open === undefined || open === 0) return undefined;
+  if (open === 2 || c.ev.name === 'creat') return PPM_O_WRONLY | PPM_O_CREAT;
+  return c.int(P.flags) ?? 0;
 }
 
 const CATEGORY: Record<number, string> = {
@@ -226,11 +230,11 @@ export function evtFields(): FieldSpec[] {
     field('evt.is_open_exec', 'BOOL', 'an open that creates an executable file', (c) => {
       const f = openFlags(c);
       if (f === undefined || (f & PPM_O_CREAT) === 0) return false;
-      const mode = c.int('mode') ?? 0;
+      const mode = c.int(P.mode) ?? 0;
       return (mode & 0o111) !== 0;
     }),
     field('evt.buffer', 'BYTEBUF', 'the data buffer of I/O events', (c) => {
-      const v = c.param('data');
+      const v = c.param(P.data);
       return v instanceof Uint8Array ? v : undefined;
     }),
     field('evt.buflen', 'UINT64', 'bytes read or written', (c) => {
@@ -245,7 +249,7 @@ export function evtFields(): FieldSpec[] {
     field('evt.source', 'CHARBUF', 'event source', () => 'syscall'),
     field('evt.is_async', 'BOOL', 'the event is asynchronous', (c) => c.ev.name === 'asyncevent'),
     field('evt.asynctype', 'CHARBUF', 'name of an asynchronous event', (c) =>
-      c.ev.name === 'asyncevent' ? c.str('name') : undefined,
+      c.ev.name === 'asyncevent' ? c.str(P.name) : undefined,
     ),
     field('evt.pluginname', 'CHARBUF', 'plugin that produced the event', () => undefined),
     field('evt.plugininfo', 'CHARBUF', 'plugin event info', () => undefined),

@@ -1,6 +1,7 @@
 /** `fd.*` and `fdlist.*` fields: the fd an event uses. */
 import type { FieldValue } from '@sysray/falco-rules';
 import type { EventContext } from '../context.js';
+import { P } from '../params.js';
 import type { FdInfo } from '../state/fd.js';
 import { argField, type FieldSpec, field, nonEmpty } from './spec.js';
 
@@ -38,36 +39,26 @@ export function fdFields(): FieldSpec[] {
       'fd type (file, ipv4, unix, …)',
       f((d) => d.type),
     ),
-    field(
-      'fd.typechar',
-      'CHARBUF',
-      'fd type as one character',
-      f((d) => d.typeChar),
-    ),
-    field(
-      'fd.name',
-      'CHARBUF',
-      'fd name: path, connection tuple, …',
-      f((d) => d.name),
-    ),
-    field(
-      'fd.nameraw',
-      'CHARBUF',
-      'fd name as given by the syscall',
-      f((d) => (d.nameRaw !== '' ? d.nameRaw : d.name)),
-    ),
-    field(
-      'fd.directory',
-      'CHARBUF',
-      'directory of a file fd',
-      f((d) => (isFileLike(d) ? d.directory : undefined)),
-    ),
-    field(
-      'fd.filename',
-      'CHARBUF',
-      'file name of a file fd',
-      f((d) => (isFileLike(d) ? d.filename : undefined)),
-    ),
+    field('fd.typechar', 'CHARBUF', 'fd type as one character', (c) => {
+      const d = c.fd;
+      return d ? d.typeChar : undefined;
+    }),
+    field('fd.name', 'CHARBUF', 'fd name: path, connection tuple, …', (c) => {
+      const d = c.fd;
+      return d ? d.name : undefined;
+    }),
+    field('fd.nameraw', 'CHARBUF', 'fd name as given by the syscall', (c) => {
+      const d = c.fd;
+      return d ? (d.nameRaw !== '' ? d.nameRaw : d.name) : undefined;
+    }),
+    field('fd.directory', 'CHARBUF', 'directory of a file fd', (c) => {
+      const d = c.fd;
+      return d && isFileLike(d) ? d.directory : undefined;
+    }),
+    field('fd.filename', 'CHARBUF', 'file name of a file fd', (c) => {
+      const d = c.fd;
+      return d && isFileLike(d) ? d.filename : undefined;
+    }),
     field(
       'fd.containername',
       'CHARBUF',
@@ -371,7 +362,7 @@ function fdlist(
   c: EventContext,
   get: (e: { fd: number }, d: FdInfo | undefined) => string,
 ): string | undefined {
-  const v = c.param('fds');
+  const v = c.param(P.fds);
   if (!Array.isArray(v)) return undefined;
   return (v as { fd: number }[]).map((e) => get(e, c.thread?.fds.get(e.fd))).join(',');
 }

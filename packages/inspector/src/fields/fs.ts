@@ -1,5 +1,6 @@
 /** `fs.path.*` fields: the paths of filesystem events (open, mkdir, unlink, rename, link, …). */
 import type { EventContext } from '../context.js';
+import { P } from '../params.js';
 import { atDirectory } from '../parsers/fd.js';
 import { resolvePath } from '../paths.js';
 import { findParam } from './format.js';
@@ -68,7 +69,7 @@ function pair(which: 0 | 1, resolve: boolean) {
     const n = PAIR_PARAMS[c.ev.name];
     if (!n) return undefined;
     // A symlink's target is kept as written: it is resolved relative to the link, not the cwd.
-    if (which === 0 && n[0] === 'target') return c.str('target');
+    if (which === 0 && n[0] === 'target') return c.str(P.target);
     return pathOf(c, n[which], resolve);
   };
 }

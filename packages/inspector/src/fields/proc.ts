@@ -157,7 +157,10 @@ export function procFields(): FieldSpec[] {
       th((t) => t.pid),
     ),
     field('proc.exe', 'CHARBUF', 'first command-line argument (argv[0])', p(exe)),
-    field('proc.name', 'CHARBUF', 'process name (comm)', th(name)),
+    field('proc.name', 'CHARBUF', 'process name (comm)', (c) => {
+      const t = c.thread;
+      return t ? nonEmpty(t.comm) : undefined;
+    }),
     argField('proc.args', 'CHARBUF', 'command-line arguments', 'optional', () => p(args)),
     argField('proc.env', 'CHARBUF', 'environment, or one variable with an argument', 'optional', (arg) =>
       arg === undefined ? p(env) : p((t) => envVar(t, arg)),

@@ -1,6 +1,7 @@
 /** Parsers of the fd family: open/creat, close, dup/fcntl, sockets, pipes and the other fd-creating calls. */
 import type { ScapSockAddr, ScapSockTuple } from '@sysray/pcapng/scap';
-import type { EventContext } from '../context.js';
+import { type EventContext, type ParamName, paramName } from '../context.js';
+import { P } from '../params.js';
 import { resolvePath } from '../paths.js';
 import { FdInfo, type FdKind, type L4Proto } from '../state/fd.js';
 import type { ThreadInfo } from '../state/thread.js';
@@ -29,7 +30,7 @@ function addFd(ctx: EventContext, fd: number, kind: FdKind): FdInfo | undefined 
 }
 
 /** Uses the fd named by parameter `name` (exit first, else enter). */
-function useFd(ctx: EventContext, name = 'fd'): FdInfo | undefined {
+function useFd(ctx: EventContext, name: ParamName = P.fd): FdInfo | undefined {
   const fd = ctx.int(name);
   if (fd === undefined) return undefined;
   ctx.fdNum = fd;
@@ -45,18 +46,18 @@ export const parseUsesFd: EventParser = (ctx) => {
 
 /** open / openat / openat2 / creat / open_by_handle_at exit. */
 export const parseOpen: EventParser = (ctx) => {
-  const fd = ctx.int('fd');
-  const raw = ctx.str('name') ?? ctx.str('path') ?? '';
-  const dirfd = ctx.int('dirfd');
+  const fd = ctx.int(P.fd);
+  const raw = ctx.str(P.name) ?? ctx.str(P.path) ?? '';
+  const dirfd = ctx.int(P.dirfd);
   const name = resolvePath(atDirectory(ctx.thread, dirfd), raw);
-  const flags = ctx.int('flags') ?? 0;
+  const flags = ctx.int(P.flags) ?? 0;
   const ok = fd !== undefined && fd >= 0;
   const info = new FdInfo(ok ? fd : -1, (flags & PPM_O_DIRECTORY) !== 0 ? 'directory' : 'file');
   info.name = name;
   info.nameRaw = raw;
   info.openFlags = flags;
-  info.dev = ctx.int('dev') ?? 0;
-  const ino = ctx.param('ino');
+  info.dev = ctx.int(P.dev) ?? 0;
+  const ino = ctx.param(P.ino);
   if (typeof ino === 'number' || typeof ino === 'bigint') info.ino = ino;
   ctx.fd = info;
   ctx.fdNum = info.fd;
@@ -84,13 +85,13 @@ function dupTo(ctx: EventContext, oldfd: number | undefined, newfd: number | und
 
 /** dup / dup2 / dup3 exit. */
 export const parseDup: EventParser = (ctx) => {
-  dupTo(ctx, ctx.int('oldfd') ?? ctx.int('fd'), ctx.res());
+  dupTo(ctx, ctx.int(P.oldfd) ?? ctx.int(P.fd), ctx.res());
 };
 
 /** fcntl exit: `F_DUPFD` / `F_DUPFD_CLOEXEC` duplicate the fd. */
 export const parseFcntl: EventParser = (ctx) => {
-  const cmd = ctx.int('cmd');
-  if (cmd === 1 || cmd === 26) dupTo(ctx, ctx.int('fd'), ctx.res());
+  const cmd = ctx.int(P.cmd);
+  if (cmd === 1 || cmd === 26) dupTo(ctx, ctx.int(P.fd), ctx.res());
   else useFd(ctx);
 };
 
@@ -109,11 +110,11 @@ function l4(type: number, proto: number): L4Proto {
 
 /** socket exit. */
 export const parseSocket: EventParser = (ctx) => {
-  const fd = ctx.int('fd');
+  const fd = ctx.int(P.fd);
   if (fd === undefined || fd < 0) return;
-  const domain = ctx.int('domain') ?? 0;
-  const type = ctx.int('type') ?? 0;
-  const proto = ctx.int('proto') ?? 0;
+  const domain = ctx.int(P.domain) ?? 0;
+  const type = ctx.int(P.type) ?? 0;
+  const proto = ctx.int(P.proto) ?? 0;
   const kind: FdKind =
     domain === AF_INET
       ? 'ipv4'
@@ -131,10 +132,10 @@ export const parseSocket: EventParser = (ctx) => {
 /** socketpair exit: two connected unix sockets. */
 export const parseSocketpair: EventParser = (ctx) => {
   if ((ctx.res() ?? -1) < 0) return;
-  const fd1 = ctx.int('fd1');
-  const fd2 = ctx.int('fd2');
-  const src = ctx.param('source');
-  const peer = ctx.param('peer');
+  const fd1 = ctx.int(P.fd1);
+  const fd2 = ctx.int(P.fd2);
+  const src = ctx.param(P.source);
+  const peer = ctx.param(P.peer);
   const hex = (v: unknown) => (typeof v === 'number' || typeof v === 'bigint' ? BigInt(v).toString(16) : '0');
   for (const [fd, a, b] of [
     [fd1, src, peer],
@@ -192,14 +193,14 @@ function applyTuple(info: FdInfo, t: ScapSockTuple, clientIsSource: boolean): vo
 
 /** connect exit. */
 export const parseConnect: EventParser = (ctx) => {
-  const fd = ctx.int('fd');
+  const fd = ctx.int(P.fd);
   if (fd === undefined) return;
   ctx.fdNum = fd;
   const t = ctx.thread;
   let info = fd >= 0 ? t?.fds.get(fd) : undefined;
   const res = ctx.res() ?? 0;
-  const tuple = ctx.param('tuple') as ScapSockTuple | null | undefined;
-  const addr = ctx.param('addr') as ScapSockAddr | null | undefined;
+  const tuple = ctx.param(P.tuple) as ScapSockTuple | null | undefined;
+  const addr = ctx.param(P.addr) as ScapSockAddr | null | undefined;
   if (!info && fd >= 0 && t) {
     // An fd we never saw created (opened before the capture): make it up from the connection.
     const fam = tuple?.family ?? addr?.family;
@@ -226,9 +227,9 @@ export const parseConnect: EventParser = (ctx) => {
 
 /** accept / accept4 exit: a new connected socket. */
 export const parseAccept: EventParser = (ctx) => {
-  const fd = ctx.int('fd');
+  const fd = ctx.int(P.fd);
   if (fd === undefined || fd < 0) return;
-  const tuple = ctx.param('tuple') as ScapSockTuple | null | undefined;
+  const tuple = ctx.param(P.tuple) as ScapSockTuple | null | undefined;
   const info = addFd(ctx, fd, 'ipv4');
   if (!info) return;
   info.role = 'server';
@@ -240,7 +241,7 @@ export const parseAccept: EventParser = (ctx) => {
 export const parseBind: EventParser = (ctx) => {
   const f = useFd(ctx);
   if (!f || ctx.res() !== 0) return;
-  const addr = ctx.param('addr') as ScapSockAddr | null | undefined;
+  const addr = ctx.param(P.addr) as ScapSockAddr | null | undefined;
   if (!addr || typeof addr !== 'object' || !('family' in addr)) return;
   const before = f.name;
   if (addr.family === 'inet' || addr.family === 'inet6') {
@@ -264,11 +265,13 @@ export const parseListen: EventParser = (ctx) => {
   f.role = 'server';
 };
 
+const PIPE_FDS = [P.fd2, P.fd1];
+
 /** pipe / pipe2 exit. */
 export const parsePipe: EventParser = (ctx) => {
   if ((ctx.res() ?? -1) < 0) return;
-  const ino = ctx.param('ino');
-  for (const which of ['fd2', 'fd1']) {
+  const ino = ctx.param(P.ino);
+  for (const which of PIPE_FDS) {
     const fd = ctx.int(which);
     if (fd === undefined || fd < 0) continue;
     const info = addFd(ctx, fd, 'pipe');
@@ -278,8 +281,9 @@ export const parsePipe: EventParser = (ctx) => {
 
 /** Exit events whose result is a new fd of a fixed kind (eventfd, signalfd, inotify, timerfd, …). */
 export function fdCreator(kind: FdKind, resultParam = 'res'): EventParser {
+  const result = paramName(resultParam);
   return (ctx) => {
-    const fd = ctx.int(resultParam);
+    const fd = ctx.int(result);
     if (fd === undefined || fd < 0) return;
     addFd(ctx, fd, kind);
   };
@@ -287,11 +291,11 @@ export function fdCreator(kind: FdKind, resultParam = 'res'): EventParser {
 
 /** memfd_create exit: a memory file named `memfd:<name>`. */
 export const parseMemfd: EventParser = (ctx) => {
-  const fd = ctx.int('fd');
+  const fd = ctx.int(P.fd);
   if (fd === undefined || fd < 0) return;
   const info = addFd(ctx, fd, 'memfd');
   if (info) {
-    const name = ctx.str('name') ?? '';
+    const name = ctx.str(P.name) ?? '';
     info.name = `memfd:${name}`;
     info.nameRaw = name;
   }

@@ -1,29 +1,31 @@
 /** Parsers of metadata events: container descriptions and user/group changes. */
+
+import { P } from '../params.js';
 import { bareContainer, parseContainerJson } from '../state/container.js';
 import { type EventParser, toNum } from './types.js';
 
 /** `container` events (JSON versions, and the old `id, type, name, image` one). */
 export const parseContainer: EventParser = (ctx, env) => {
-  const json = ctx.str('json');
+  const json = ctx.str(P.json);
   if (json !== undefined) {
     const info = parseContainerJson(json);
     if (info) env.containers.add(info);
     return;
   }
-  const id = ctx.str('id');
+  const id = ctx.str(P.id);
   if (!id) return;
   const info = bareContainer(id.slice(0, 12), id);
-  info.name = ctx.str('name') ?? '';
-  info.image = ctx.str('image') ?? '';
+  info.name = ctx.str(P.name) ?? '';
+  info.image = ctx.str(P.image) ?? '';
   info.fromEvent = true;
   env.containers.add(info);
 };
 
 /** `useradded` / `userdeleted`. */
 export const parseUserEvent: EventParser = (ctx, env) => {
-  const uid = toNum(ctx.param('uid'));
+  const uid = toNum(ctx.param(P.uid));
   if (uid === undefined) return;
-  const container = ctx.str('container_id') ?? '';
+  const container = ctx.str(P.container_id) ?? '';
   if (ctx.ev.name === 'userdeleted') {
     env.users.removeUser(uid, container);
     return;
@@ -31,10 +33,10 @@ export const parseUserEvent: EventParser = (ctx, env) => {
   env.users.addUser(
     {
       uid,
-      gid: toNum(ctx.param('gid')) ?? 0,
-      name: ctx.str('name') ?? '',
-      homedir: ctx.str('home') ?? '',
-      shell: ctx.str('shell') ?? '',
+      gid: toNum(ctx.param(P.gid)) ?? 0,
+      name: ctx.str(P.name) ?? '',
+      homedir: ctx.str(P.home) ?? '',
+      shell: ctx.str(P.shell) ?? '',
     },
     container,
   );
@@ -42,9 +44,9 @@ export const parseUserEvent: EventParser = (ctx, env) => {
 
 /** `groupadded` / `groupdeleted`. */
 export const parseGroupEvent: EventParser = (ctx, env) => {
-  const gid = toNum(ctx.param('gid'));
+  const gid = toNum(ctx.param(P.gid));
   if (gid === undefined) return;
-  const container = ctx.str('container_id') ?? '';
+  const container = ctx.str(P.container_id) ?? '';
   if (ctx.ev.name === 'groupdeleted') env.users.removeGroup(gid, container);
-  else env.users.addGroup({ gid, name: ctx.str('name') ?? '' }, container);
+  else env.users.addGroup({ gid, name: ctx.str(P.name) ?? '' }, container);
 };

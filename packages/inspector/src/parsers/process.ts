@@ -1,10 +1,11 @@
 /** Parsers of the process family: clone/fork/vfork/clone3, execve/execveat, procexit, credentials, cwd. */
 import type { EventContext } from '../context.js';
+import { P } from '../params.js';
 import { resolvePath, withTrailingSlash } from '../paths.js';
 import { bareContainer, containerIdFromCgroups } from '../state/container.js';
-import { FdTable } from '../state/fd.js';
+import { type FdInfo, FdTable } from '../state/fd.js';
 import { ThreadInfo, UNKNOWN_ID } from '../state/thread.js';
-import { type EventParser, type ParseEnv, splitNul, toBig } from './types.js';
+import { type EventParser, type ParseEnv, toBig } from './types.js';
 
 /** PPM clone flags. */
 const CLONE_FILES = 1;
@@ -32,27 +33,27 @@ export function assignContainer(t: ThreadInfo, env: ParseEnv): void {
 
 /** Fills process data common to clone and execve exit events (the calling process as the kernel saw it). */
 function applyCommon(t: ThreadInfo, ctx: EventContext, env: ParseEnv): void {
-  const exe = ctx.str('exe');
+  const exe = ctx.str(P.exe);
   if (exe !== undefined) t.exe = exe;
-  const args = splitNul(ctx.param('args'));
+  const args = ctx.strList(P.args);
   if (args) t.args = args;
-  const comm = ctx.str('comm');
+  const comm = ctx.str(P.comm);
   if (comm !== undefined && comm !== '') t.comm = comm;
   else if (exe !== undefined) t.comm = exe.slice(exe.lastIndexOf('/') + 1);
-  const cwd = ctx.str('cwd');
+  const cwd = ctx.str(P.cwd);
   if (cwd !== undefined && cwd !== '') t.cwd = withTrailingSlash(cwd);
-  const fdlimit = ctx.param('fdlimit');
+  const fdlimit = ctx.param(P.fdlimit);
   if (typeof fdlimit === 'number' || typeof fdlimit === 'bigint') t.fdlimit = fdlimit;
-  const cg = splitNul(ctx.param('cgroups'));
+  const cg = ctx.strList(P.cgroups);
   if (cg) {
     t.cgroups = cg;
     assignContainer(t, env);
   }
-  const vmsize = ctx.int('vm_size');
+  const vmsize = ctx.int(P.vm_size);
   if (vmsize !== undefined) t.vmsize = vmsize;
-  const vmrss = ctx.int('vm_rss');
+  const vmrss = ctx.int(P.vm_rss);
   if (vmrss !== undefined) t.vmrss = vmrss;
-  const vmswap = ctx.int('vm_swap');
+  const vmswap = ctx.int(P.vm_swap);
   if (vmswap !== undefined) t.vmswap = vmswap;
 }
 
@@ -72,11 +73,11 @@ function findOrCreate(env: ParseEnv, tid: number, ts: bigint): ThreadInfo {
 
 /** clone / fork / vfork / clone3 exit. */
 export const parseClone: EventParser = (ctx, env) => {
-  const res = ctx.int('res');
+  const res = ctx.int(P.res);
   if (res === undefined || res < 0) return;
-  const flags = ctx.int('flags') ?? 0;
-  const ptid = ctx.int('ptid');
-  const pid = ctx.int('pid');
+  const flags = ctx.int(P.flags) ?? 0;
+  const ptid = ctx.int(P.ptid);
+  const pid = ctx.int(P.pid);
   const ts = ctx.ts;
   if (res === 0) {
     // The child's own return: the event's tid is the child, its parameters describe it.
@@ -103,15 +104,15 @@ export const parseClone: EventParser = (ctx, env) => {
     child.flags = flags;
     child.incomplete = false;
     applyCommon(child, ctx, env);
-    const uid = ctx.int('uid');
+    const uid = ctx.int(P.uid);
     if (uid !== undefined) child.uid = uid;
-    const gid = ctx.int('gid');
+    const gid = ctx.int(P.gid);
     if (gid !== undefined) child.gid = gid;
-    const vtid = ctx.int('vtid');
+    const vtid = ctx.int(P.vtid);
     if (vtid !== undefined) child.vtid = vtid;
-    const vpid = ctx.int('vpid');
+    const vpid = ctx.int(P.vpid);
     if (vpid !== undefined) child.vpid = vpid;
-    const pidns = ctx.param('pidns_init_start_ts');
+    const pidns = ctx.param(P.pidns_init_start_ts);
     if (typeof pidns === 'number' || typeof pidns === 'bigint') child.pidnsInitStartTs = pidns;
     ctx.thread = child;
     return;
@@ -122,13 +123,13 @@ export const parseClone: EventParser = (ctx, env) => {
     caller.pid = pid ?? caller.pid;
     caller.ptid = ptid ?? caller.ptid;
     applyCommon(caller, ctx, env);
-    const uid = ctx.int('uid');
+    const uid = ctx.int(P.uid);
     if (uid !== undefined) caller.uid = uid;
-    const gid = ctx.int('gid');
+    const gid = ctx.int(P.gid);
     if (gid !== undefined) caller.gid = gid;
-    const vtid = ctx.int('vtid');
+    const vtid = ctx.int(P.vtid);
     if (vtid !== undefined) caller.vtid = vtid;
-    const vpid = ctx.int('vpid');
+    const vpid = ctx.int(P.vpid);
     if (vpid !== undefined) caller.vpid = vpid;
     caller.incomplete = false;
   }
@@ -152,59 +153,64 @@ export const parseClone: EventParser = (ctx, env) => {
   env.threads.add(child);
 };
 
+function closeOnExec(this: Map<number, FdInfo>, f: FdInfo, n: number): void {
+  if ((f.openFlags & PPM_O_CLOEXEC) !== 0) this.delete(n);
+}
+
 /** execve / execveat exit. */
 export const parseExecve: EventParser = (ctx, env) => {
-  const res = ctx.int('res');
+  const res = ctx.int(P.res);
   if (res === undefined || res !== 0) return;
   const t = findOrCreate(env, ctx.tid, ctx.ts);
-  const pid = ctx.int('pid');
+  const pid = ctx.int(P.pid);
   if (pid !== undefined) t.pid = pid;
-  const ptid = ctx.int('ptid');
+  const ptid = ctx.int(P.ptid);
   if (ptid !== undefined && ptid > 0) t.ptid = ptid;
   const oldCwd = t.cwd;
   applyCommon(t, ctx, env);
-  const envv = splitNul(ctx.param('env'));
+  const envv = ctx.strList(P.env);
   if (envv) t.env = envv;
-  const tty = ctx.int('tty');
+  const tty = ctx.int(P.tty);
   if (tty !== undefined) t.tty = tty;
-  const vpgid = ctx.int('vpgid');
+  const vpgid = ctx.int(P.vpgid);
   if (vpgid !== undefined) t.vpgid = vpgid;
-  const pgid = ctx.int('pgid');
+  const pgid = ctx.int(P.pgid);
   if (pgid !== undefined) t.pgid = pgid;
-  const loginuid = ctx.int('loginuid');
+  const loginuid = ctx.int(P.loginuid);
   if (loginuid !== undefined) t.loginuid = loginuid === 0xffffffff ? -1 : loginuid;
-  const uid = ctx.int('uid');
+  const uid = ctx.int(P.uid);
   if (uid !== undefined) t.uid = uid;
-  const gid = ctx.int('gid');
+  const gid = ctx.int(P.gid);
   if (gid !== undefined) t.gid = gid;
-  const flags = ctx.int('flags');
+  const flags = ctx.int(P.flags);
   if (flags !== undefined) {
     t.exeWritable = (flags & EXE_WRITABLE) !== 0;
     t.exeUpperLayer = (flags & EXE_UPPER_LAYER) !== 0;
     t.exeFromMemfd = (flags & EXE_FROM_MEMFD) !== 0;
     t.exeLowerLayer = (flags & EXE_LOWER_LAYER) !== 0;
   }
-  const ci = ctx.param('cap_inheritable');
+  const ci = ctx.param(P.cap_inheritable);
   if (ci !== undefined && ci !== null) t.capInheritable = toBig(ci);
-  const cp = ctx.param('cap_permitted');
+  const cp = ctx.param(P.cap_permitted);
   if (cp !== undefined && cp !== null) t.capPermitted = toBig(cp);
-  const ce = ctx.param('cap_effective');
+  const ce = ctx.param(P.cap_effective);
   if (ce !== undefined && ce !== null) t.capEffective = toBig(ce);
-  const ino = ctx.param('exe_ino');
+  const ino = ctx.param(P.exe_ino);
   if (typeof ino === 'number' || typeof ino === 'bigint') t.exeIno = ino;
-  const ctime = ctx.param('exe_ino_ctime');
+  const ctime = ctx.param(P.exe_ino_ctime);
   if (typeof ctime === 'number' || typeof ctime === 'bigint') t.exeInoCtime = ctime;
-  const mtime = ctx.param('exe_ino_mtime');
+  const mtime = ctx.param(P.exe_ino_mtime);
   if (typeof mtime === 'number' || typeof mtime === 'bigint') t.exeInoMtime = mtime;
   // exepath: the kernel's trusted path, else the filename given to execve resolved against the cwd.
-  const trusted = ctx.str('trusted_exepath');
-  const filename = ctx.str('filename') ?? ctx.str('pathname');
+  const trusted = ctx.str(P.trusted_exepath);
+  const filename = ctx.str(P.filename) ?? ctx.str(P.pathname);
   if (trusted) t.exepath = trusted;
   else if (filename) t.exepath = resolvePath(oldCwd, filename);
   else if (t.exe.startsWith('/')) t.exepath = t.exe;
   else t.exepath = t.exe;
   // The new program does not inherit close-on-exec fds.
-  for (const [n, f] of t.fds.fds) if ((f.openFlags & PPM_O_CLOEXEC) !== 0) t.fds.fds.delete(n);
+  const fds = t.fds.fds;
+  fds.forEach(closeOnExec, fds);
   t.incomplete = false;
   ctx.thread = t;
 };
@@ -218,28 +224,28 @@ export const parseProcexit: EventParser = (ctx, env) => {
 /** setuid exit. */
 export const parseSetuid: EventParser = (ctx) => {
   if (ctx.res() !== 0 || !ctx.thread) return;
-  const uid = ctx.int('uid');
+  const uid = ctx.int(P.uid);
   if (uid !== undefined && uid !== UNKNOWN_ID) ctx.thread.uid = uid;
 };
 
 /** setgid exit. */
 export const parseSetgid: EventParser = (ctx) => {
   if (ctx.res() !== 0 || !ctx.thread) return;
-  const gid = ctx.int('gid');
+  const gid = ctx.int(P.gid);
   if (gid !== undefined && gid !== UNKNOWN_ID) ctx.thread.gid = gid;
 };
 
 /** setresuid / setreuid exit: the effective uid. */
 export const parseSetresuid: EventParser = (ctx) => {
   if (ctx.res() !== 0 || !ctx.thread) return;
-  const euid = ctx.int('euid');
+  const euid = ctx.int(P.euid);
   if (euid !== undefined && euid !== UNKNOWN_ID) ctx.thread.uid = euid;
 };
 
 /** setresgid / setregid exit: the effective gid. */
 export const parseSetresgid: EventParser = (ctx) => {
   if (ctx.res() !== 0 || !ctx.thread) return;
-  const egid = ctx.int('egid');
+  const egid = ctx.int(P.egid);
   if (egid !== undefined && egid !== UNKNOWN_ID) ctx.thread.gid = egid;
 };
 
@@ -253,8 +259,8 @@ export const parseSetsid: EventParser = (ctx) => {
 /** setpgid exit. */
 export const parseSetpgid: EventParser = (ctx) => {
   if (ctx.res() !== 0 || !ctx.thread) return;
-  const pid = ctx.int('pid');
-  const pgid = ctx.int('pgid');
+  const pid = ctx.int(P.pid);
+  const pgid = ctx.int(P.pgid);
   if (pgid === undefined) return;
   if (pid === 0 || pid === ctx.thread.pid) ctx.thread.pgid = pgid === 0 ? ctx.thread.pid : pgid;
 };
@@ -271,14 +277,14 @@ function setCwd(ctx: EventContext, env: ParseEnv, dir: string): void {
 /** chdir exit. */
 export const parseChdir: EventParser = (ctx, env) => {
   if (ctx.res() !== 0) return;
-  const path = ctx.str('path');
+  const path = ctx.str(P.path);
   if (path) setCwd(ctx, env, path);
 };
 
 /** fchdir exit: the cwd becomes the fd's path. */
 export const parseFchdir: EventParser = (ctx, env) => {
   if (ctx.res() !== 0 || !ctx.thread) return;
-  const fd = ctx.int('fd');
+  const fd = ctx.int(P.fd);
   if (fd === undefined) return;
   const f = ctx.thread.fds.get(fd);
   ctx.fd = f;
@@ -290,11 +296,11 @@ export const parseFchdir: EventParser = (ctx, env) => {
 export const parseCapset: EventParser = (ctx) => {
   if (ctx.res() !== 0 || !ctx.thread) return;
   const t = ctx.thread;
-  const ci = ctx.param('cap_inheritable');
+  const ci = ctx.param(P.cap_inheritable);
   if (ci !== undefined && ci !== null) t.capInheritable = toBig(ci);
-  const cp = ctx.param('cap_permitted');
+  const cp = ctx.param(P.cap_permitted);
   if (cp !== undefined && cp !== null) t.capPermitted = toBig(cp);
-  const ce = ctx.param('cap_effective');
+  const ce = ctx.param(P.cap_effective);
   if (ce !== undefined && ce !== null) t.capEffective = toBig(ce);
 };
 
@@ -302,7 +308,7 @@ export const parseCapset: EventParser = (ctx) => {
 export const parseSetns: EventParser = (ctx) => {
   const t = ctx.thread;
   if (!t) return;
-  const fd = ctx.int('fd');
+  const fd = ctx.int(P.fd);
   if (fd === undefined) return;
   ctx.fdNum = fd;
   ctx.fd = t.fds.get(fd);

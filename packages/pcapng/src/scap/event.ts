@@ -61,14 +61,19 @@ export class ScapEvent {
   private cachedFor = -1;
   private cachedBatch: EventBatch | undefined;
   private readonly pOff = new Int32Array(33);
+  /** The event's type id, read once by `load()` (the batch's buffer is never rewritten). */
+  private t = 0;
 
   /** Points the cursor at event `index` of `batch` and returns it. */
   load(batch: EventBatch, index: number): this {
     this.batch = batch;
     this.index = index;
-    this.o = batch.offsets[index]!;
-    this.le = batch.endian[index] === 1;
+    const o = batch.offsets[index]!;
+    const le = batch.endian[index] === 1;
+    this.o = o;
+    this.le = le;
     this.view = batch.view;
+    this.t = batch.view.getUint16(o + 20, le);
     return this;
   }
 
@@ -83,7 +88,7 @@ export class ScapEvent {
     const o = this.o;
     const lo = v.getUint32(this.le ? o + 8 : o + 12, this.le);
     const hi = v.getInt32(this.le ? o + 12 : o + 8, this.le);
-    return hi * TWO32 + lo;
+    return hi === 0 ? lo : hi * TWO32 + lo;
   }
 
   /** Event length as written in its header (header, length array and data). */
@@ -93,7 +98,7 @@ export class ScapEvent {
 
   /** Event type id. */
   get type(): number {
-    return this.view.getUint16(this.o + 20, this.le);
+    return this.t;
   }
 
   /** CPU the event was captured on. */
@@ -233,10 +238,129 @@ export class ScapEvent {
     }
   }
 
-  /** Length in bytes of parameter `i`. */
+  /** Length in bytes of parameter `i`. @throws PcapngError for a missing/overrunning param. */
   paramLength(i: number): number {
     this.check(i);
     return this.pOff[i + 1]! - this.pOff[i]!;
+  }
+
+  /**
+   * Offset of parameter `i`'s bytes in `batch.bytes` (and `batch.view`), or `-1` when the event does not
+   * carry it (`i` outside `[0, nparams)`) or its bytes run past the end of the event. Never throws, never
+   * allocates: with {@link paramLength} (safe to call when this is `>= 0`) it is `rawParam(i)` without the
+   * subarray.
+   */
+  paramOffset(i: number): number {
+    const b = this.batch;
+    const idx = this.index;
+    if (!(i >= 0 && i < b.nparams[idx]!) || (i | 0) !== i) return -1;
+    if (this.cachedFor !== idx || this.cachedBatch !== b) this.computeOffsets();
+    const offs = this.pOff;
+    return offs[i + 1]! > this.o + b.spans[idx]! ? -1 : offs[i]!;
+  }
+
+  /**
+   * Length in bytes of parameter `i`, or `-1` when {@link paramOffset} is `-1` (absent or overrunning).
+   * Never throws, never allocates.
+   */
+  paramSize(i: number): number {
+    const off = this.paramOffset(i);
+    return off < 0 ? -1 : this.pOff[i + 1]! - off;
+  }
+
+  /**
+   * Parameter `i` read as an integer straight from its bytes, whatever its declared type: 1, 2, 4 or 8 bytes in
+   * the event's byte order, two's complement when `signed`. 64-bit values are returned as numbers (exact
+   * within ±2^53). `undefined` when the parameter is absent, runs past the event's end, or has another
+   * length (e.g. an empty parameter). Never throws, never allocates.
+   */
+  paramInteger(i: number, signed: boolean): number | undefined {
+    const off = this.paramOffset(i);
+    if (off < 0) return undefined;
+    const v = this.view;
+    const le = this.le;
+    switch (this.pOff[i + 1]! - off) {
+      case 1:
+        return signed ? v.getInt8(off) : v.getUint8(off);
+      case 2:
+        return signed ? v.getInt16(off, le) : v.getUint16(off, le);
+      case 4:
+        return signed ? v.getInt32(off, le) : v.getUint32(off, le);
+      case 8: {
+        const lo = v.getUint32(le ? off : off + 4, le);
+        if (signed) {
+          const hi = v.getInt32(le ? off + 4 : off, le);
+          // Within int32: the value is `lo` read as signed (kept a small integer, not a heap number).
+          const l = lo | 0;
+          return hi === l >> 31 ? l : hi * TWO32 + lo;
+        }
+        const hi = v.getUint32(le ? off + 4 : off, le);
+        return hi === 0 ? lo : hi * TWO32 + lo;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * An 8-byte parameter as an unsigned number (exact below 2^53, rounded beyond), `undefined` when absent,
+   * overrunning or not 8 bytes long. Never throws, never allocates.
+   */
+  paramU64AsNumber(i: number): number | undefined {
+    const off = this.paramOffset(i);
+    if (off < 0 || this.pOff[i + 1]! - off !== 8) return undefined;
+    const v = this.view;
+    const le = this.le;
+    return v.getUint32(le ? off + 4 : off, le) * TWO32 + v.getUint32(le ? off : off + 4, le);
+  }
+
+  /**
+   * An 8-byte parameter as a signed number (exact within ±2^53, rounded beyond), `undefined` when absent,
+   * overrunning or not 8 bytes long. Never throws, never allocates.
+   */
+  paramI64AsNumber(i: number): number | undefined {
+    const off = this.paramOffset(i);
+    if (off < 0 || this.pOff[i + 1]! - off !== 8) return undefined;
+    const v = this.view;
+    const le = this.le;
+    return v.getInt32(le ? off + 4 : off, le) * TWO32 + v.getUint32(le ? off : off + 4, le);
+  }
+
+  /**
+   * An 8-byte signed parameter as `param(i)` decodes `INT64`/`FD`/`PID`/`ERRNO` values: a number within
+   * ±2^53, else a bigint (the only case that allocates). `undefined` when absent, overrunning or not 8 bytes
+   * long. Never throws.
+   */
+  paramI64(i: number): number | bigint | undefined {
+    const off = this.paramOffset(i);
+    if (off < 0 || this.pOff[i + 1]! - off !== 8) return undefined;
+    const v = this.view;
+    const le = this.le;
+    const hi = v.getInt32(le ? off + 4 : off, le);
+    if (hi >= -0x200000 && hi < 0x200000) {
+      const lo = v.getUint32(le ? off : off + 4, le);
+      const l = lo | 0;
+      return hi === l >> 31 ? l : hi * TWO32 + lo;
+    }
+    return v.getBigInt64(off, le);
+  }
+
+  /**
+   * An 8-byte unsigned parameter as `param(i)` decodes `UINT64`/time values: a number below 2^53, else a
+   * bigint (the only case that allocates). `undefined` when absent, overrunning or not 8 bytes long. Never
+   * throws.
+   */
+  paramU64(i: number): number | bigint | undefined {
+    const off = this.paramOffset(i);
+    if (off < 0 || this.pOff[i + 1]! - off !== 8) return undefined;
+    const v = this.view;
+    const le = this.le;
+    const hi = v.getUint32(le ? off + 4 : off, le);
+    if (hi < 0x200000) {
+      const lo = v.getUint32(le ? off : off + 4, le);
+      return hi === 0 ? lo : hi * TWO32 + lo;
+    }
+    return v.getBigUint64(off, le);
   }
 
   /** Bytes of parameter `i` (a view into the batch buffer). @throws PcapngError for a missing/overrunning param. */
