@@ -1,3 +1,4 @@
+import { concatBytes } from '@sysray/pcapng';
 /** Crafting captures from event descriptions (for rule tests and examples), with the scap encoder. */
 import {
   EVENT_TABLE,
@@ -160,13 +161,5 @@ export function craftCapture(spec: CraftSpec): Uint8Array {
       });
     }
   });
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

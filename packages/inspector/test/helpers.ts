@@ -1,6 +1,7 @@
 /** Test helpers: test-data paths, captures crafted with the scap encoder, running an inspector. */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { concatBytes } from '@sysray/pcapng';
 import {
   EVENT_TABLE,
   type EventBatch,
@@ -148,15 +149,7 @@ export function craftCapture(
     const params = Array.isArray(e.params) ? e.params : paramsByName(type, e.params);
     parts.push(encodeEventBlock(encodeEvent({ type, ts, tid: e.tid, params })));
   }
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Runs a capture through an inspector, calling `each` for every visible event. */

@@ -1,18 +1,11 @@
-import { type BlockCursor, PcapngError } from '@sysray/pcapng';
+import type { BlockCursor } from '@sysray/pcapng';
 import {
-  type BodyRef,
+  addMetadataBlock,
   EventBatch,
   EventTypeCounter,
   emptyCaptureInfo,
   isEventBlock,
   isScapBlock,
-  PROCLIST_VERSION,
-  parseFdList,
-  parseInterfaceList,
-  parseMachineInfo,
-  parseProcessList,
-  parseUserList,
-  ScapBlockType,
   type ScapCaptureInfo,
   ScapEvent,
 } from '@sysray/pcapng/scap';
@@ -111,7 +104,7 @@ export class ScapSummarizer {
       if (this.last === undefined || ts > this.last) this.last = ts;
       return;
     }
-    this.metadata(cursor, t);
+    addMetadataBlock(cursor, this.info);
   }
 
   /** Counts the events of the window just walked (call before the cursor moves to the next window). */
@@ -119,38 +112,6 @@ export class ScapSummarizer {
     if (this.batch === undefined) return;
     this.counter.add(this.batch);
     this.batch = undefined;
-  }
-
-  private metadata(cursor: BlockCursor, t: number): void {
-    const body: BodyRef = {
-      view: cursor.view,
-      bytes: cursor.bytes,
-      bodyOffset: cursor.bodyOffset,
-      bodyLength: cursor.bodyLength,
-      littleEndian: cursor.littleEndian,
-      base: cursor.fileOffset - cursor.blockOffset,
-    };
-    const info = this.info;
-    try {
-      if (t === ScapBlockType.MI || t === ScapBlockType.MI_INT) info.machineInfo = parseMachineInfo(body);
-      else if (PROCLIST_VERSION.has(t))
-        for (const thread of parseProcessList(body, t)) info.threads.set(thread.tid, thread);
-      else if (t === ScapBlockType.FDL || t === ScapBlockType.FDL_INT || t === ScapBlockType.FDL_V2)
-        info.fds.push(...parseFdList(body, t));
-      else if (t === ScapBlockType.IL || t === ScapBlockType.IL_INT || t === ScapBlockType.IL_V2)
-        info.interfaces.push(...parseInterfaceList(body, t));
-      else if (t === ScapBlockType.UL || t === ScapBlockType.UL_INT || t === ScapBlockType.UL_V2) {
-        const { users, groups } = parseUserList(body, t);
-        info.users.push(...users);
-        info.groups.push(...groups);
-      }
-    } catch (error) {
-      if (error instanceof PcapngError) {
-        error.blockIndex ??= cursor.blockIndex;
-        error.file ??= cursor.file;
-      }
-      throw error;
-    }
   }
 
   /** The summary, or `undefined` when the capture holds no sysdig block. */

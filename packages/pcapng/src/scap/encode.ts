@@ -1,4 +1,5 @@
 import { PcapngError } from '../errors.js';
+import { concatBytes as concat } from '../write-sync.js';
 import { EVENT_HEADER_V1, EVENT_HEADER_V2 } from './batch.js';
 import { ScapBlockType } from './block-types.js';
 import { dynamicParamType, EVENT_COUNT, EVENT_LARGE, EVENT_TABLE, PT } from './event-table.js';
@@ -100,18 +101,6 @@ function ipv6Bytes(s: string): Uint8Array {
     out[2 * i] = w >> 8;
     out[2 * i + 1] = w & 0xff;
   });
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
   return out;
 }
 

@@ -92,6 +92,7 @@ export {
 } from './params.js';
 export { decodeAsyncEvent, decodePluginEvent } from './plugin.js';
 export {
+  addMetadataBlock,
   emptyCaptureInfo,
   readScap,
   readScapSync,

@@ -69,7 +69,13 @@ export function emptyCaptureInfo(): ScapCaptureInfo {
   };
 }
 
-function parseMetadata(cursor: BlockCursor, info: ScapCaptureInfo): void {
+/**
+ * Adds the cursor's current non-event block to `info`: machine info, process, fd, interface and user lists
+ * (every block version), or counts it as a section header or another block. Readers call it for every block
+ * that is not an event; a tool walking blocks itself (e.g. with `pcapngWindows`) gets the same `info`.
+ * @throws PcapngError (with block index and file) for a malformed list block.
+ */
+export function addMetadataBlock(cursor: BlockCursor, info: ScapCaptureInfo): void {
   const t = cursor.blockType >>> 0;
   const body: BodyRef = {
     view: cursor.view,
@@ -122,7 +128,7 @@ function fillBatch(
       }
     } else {
       batch.addOther(t, cursor.blockOffset, cursor.blockLength, cursor.littleEndian);
-      if (wantMeta) parseMetadata(cursor, info);
+      if (wantMeta) addMetadataBlock(cursor, info);
       else if (t === 0x0a0d0d0a) info.sections++;
     }
   }
