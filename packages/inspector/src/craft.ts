@@ -16,6 +16,7 @@ import {
   scapSectionHeader,
 } from '@sysray/pcapng/scap';
 import { InspectorError } from './errors.js';
+import { symbolicParam } from './symbols.js';
 
 /** One event to write: a name, a direction and parameters by name (of the newest version of the type). */
 export interface CraftEvent {
@@ -28,8 +29,10 @@ export interface CraftEvent {
   /** Timestamp in ns (number, bigint or decimal string); default: 1 µs after the previous event. */
   ts?: number | bigint | string;
   /**
-   * Parameters by name. String lists become NUL-separated buffers (args, env, cgroups); other values are
-   * taken as the encoder takes them (numbers, strings, `{family, sip, sport, dip, dport}` tuples, …).
+   * Parameters by name. String lists become NUL-separated buffers (args, env, cgroups); flags may be names
+   * (`'O_RDONLY|O_CLOEXEC'` or a list), fds and results `'AT_FDCWD'` or errno names (`'-ENOENT'`), integers
+   * octal/hex strings (`'0644'`); other values are taken as the encoder takes them (numbers, strings,
+   * `{family, sip, sport, dip, dport}` tuples, …).
    */
   params?: Record<string, unknown>;
 }
@@ -87,7 +90,7 @@ function paramsOf(type: number, byName: Record<string, unknown>): ScapParamInput
   const out: ScapParamInput[] = [];
   for (let i = 0; i <= last; i++) {
     const p = info.params[i]!;
-    out.push(toParam(p.type, byName[p.name]));
+    out.push(toParam(p.type, symbolicParam(p, byName[p.name])));
   }
   return out;
 }
@@ -147,14 +150,13 @@ export function craftCapture(spec: CraftSpec): Uint8Array {
   }
   let ts = spec.startTs ?? 1_704_067_200_000_000_000n;
   spec.events.forEach((e, i) => {
-    ts = e.ts !== undefined ? toTs(e.ts) : ts + 1000n;
-    const type = eventTypeId(e.type, e.dir ?? '<');
     try {
+      ts = e.ts !== undefined ? toTs(e.ts) : ts + 1000n;
+      const type = eventTypeId(e.type, e.dir ?? '<');
       parts.push(
         encodeEventBlock(encodeEvent({ type, ts, tid: e.tid, params: paramsOf(type, e.params ?? {}) })),
       );
     } catch (error) {
-      if (error instanceof InspectorError) throw error;
       throw new InspectorError('BAD_SPEC', `event ${i + 1} (${e.type}): ${(error as Error).message}`, {
         eventNum: i + 1,
         cause: error,

@@ -21,15 +21,21 @@ export type { FieldSpec } from './fields/spec.js';
 export { Inspector, type InspectorOptions, isVisible } from './inspector.js';
 export { basename, dirname, normalizePath, resolvePath } from './paths.js';
 export {
-  formatRuleTestReport,
   type RuleExpectation,
   type RuleTestCase,
+  type RuleTestEvent,
+  type RuleTestGroup,
+  type RuleTestSpec,
+  type RuleTestUser,
+  readRuleTestSpec,
+  validateRuleTestSpec,
+} from './rule-test-spec.js';
+export {
+  formatRuleTestReport,
   type RuleTestFailure,
   type RuleTestReport,
   type RuleTestResult,
-  type RuleTestSpec,
   type RunRuleTestsOptions,
-  readRuleTestSpec,
   runRuleTests,
 } from './rule-tests.js';
 export {
@@ -57,4 +63,5 @@ export { FD_KINDS, FdInfo, type FdKind, FdTable, type L4Proto, type SocketRole }
 export { ThreadInfo } from './state/thread.js';
 export { ThreadTable } from './state/thread-table.js';
 export { type GroupInfo, type UserInfo, UserTable } from './state/users.js';
+export { AT_FDCWD, symbolicParam } from './symbols.js';
 export type { InspectorTables } from './tables.js';

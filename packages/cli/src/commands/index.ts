@@ -8,6 +8,7 @@ import { infoCommand } from './info.js';
 import { policyRunCommand } from './policy.js';
 import { printCommand } from './print.js';
 import { rulesListCommand, rulesRunCommand, rulesValidateCommand } from './rules.js';
+import { rulesTestCommand } from './rules-test.js';
 
 /**
  * The built-in commands, in the order `sysray --help` lists them. To add one, write
@@ -20,6 +21,7 @@ export const builtinCommands: readonly Command[] = [
   rulesValidateCommand,
   rulesListCommand,
   rulesRunCommand,
+  rulesTestCommand,
   convertCommand,
   printCommand,
   policyRunCommand,

@@ -14,6 +14,7 @@ import type { Command, CommandContext, OptionValues } from '../command.js';
 import { InputError, UsageError } from '../errors.js';
 import { openInput } from '../input.js';
 import { unwrapCaptureError } from './events.js';
+import { runPluginRules } from './rules-plugin.js';
 
 function counts(diagnostics: readonly Diagnostic[]): { errors: number; warnings: number } {
   const errors = diagnostics.filter((d) => d.level === 'error').length;
@@ -128,7 +129,8 @@ function priorityOption(options: OptionValues): Priority | undefined {
  */
 export const rulesRunCommand: Command = {
   name: 'rules run',
-  summary: 'run Falco rules over a Falco capture (.scap) and print the alerts (text or Falco JSON)',
+  summary:
+    'run Falco rules over a Falco capture (.scap) or plugin events and print the alerts (text or Falco JSON)',
   description: [
     'Run Falco rules over a Falco capture (.scap, plain or gzip-compressed), as Falco does with',
     '`-r RULES -e CAPTURE`: the capture’s process, fd, user and container state is rebuilt from its',
@@ -137,8 +139,20 @@ export const rulesRunCommand: Command = {
     '(`<time>: <Priority> <message>`); with --json, Falco’s JSON output, one object per line: `time`,',
     '`rule`, `priority`, `output`, `output_fields`, `source`, `tags`, `hostname`. Rules that fail to load',
     'are reported as `file:line:col: error: CODE: message` on stderr (exit 1).',
+    '',
+    'With --plugin instead of CAPTURE, the events come from a Falco source plugin (a shared library',
+    'built against plugin API 3.x, `LIB.so[:CONFIG]` as Falco takes it, or a JavaScript module whose',
+    'default export is a TypeScript plugin definition, `MODULE.mjs[:CONFIG]`); the first plugin with',
+    'the event sourcing capability produces the events, every plugin contributes its fields, and the',
+    'rules with that plugin’s `source:` run on them.',
   ].join('\n'),
-  arguments: [{ name: 'CAPTURE', description: 'a .scap or .scap.gz capture, or - for standard input' }],
+  arguments: [
+    {
+      name: 'CAPTURE',
+      description: 'a .scap or .scap.gz capture, or - for standard input (not with --plugin)',
+      required: false,
+    },
+  ],
   options: {
     rules: {
       type: 'string',
@@ -146,6 +160,17 @@ export const rulesRunCommand: Command = {
       multiple: true,
       valueName: 'FILE',
       description: 'rules file (required; may repeat, loaded in order)',
+    },
+    plugin: {
+      type: 'string',
+      multiple: true,
+      valueName: 'LIB.so[:CONFIG]',
+      description: 'take events from this source plugin instead of a capture (may repeat: field plugins)',
+    },
+    'open-params': {
+      type: 'string',
+      valueName: 'PARAMS',
+      description: 'with --plugin: the open parameters of the source plugin',
     },
     json: { type: 'boolean', short: 'j', description: 'print Falco JSON alerts, one per line' },
     all: { type: 'boolean', description: 'an alert for every matching rule, not only the first' },
@@ -171,14 +196,42 @@ export const rulesRunCommand: Command = {
       command: 'sysray rules run -r falco_rules.yaml -r my_rules.yaml capture.scap.gz --json | jq -r .rule',
       description: 'the rules that fired, with local rules loaded after the default ones',
     },
+    {
+      command:
+        'sysray rules run --plugin /usr/share/falco/plugins/libcloudtrail.so --open-params s3://bucket/ -r aws_cloudtrail_rules.yaml --json',
+      description: 'rules with `source: aws_cloudtrail` on the events of the CloudTrail plugin',
+    },
   ],
-  exitStatus: '0 ok (with or without alerts), 1 the rules or the capture could not be read, 2 usage error.',
+  exitStatus:
+    '0 ok (with or without alerts), 1 the rules, the capture or a plugin could not be read or failed, 2 usage error.',
   async run(context: CommandContext) {
     const { args, options, stdout, stderr } = context;
     const rules = stringList(options, 'rules');
     if (rules.length === 0) throw new UsageError('missing --rules FILE', 'rules run');
     const minPriority = priorityOption(options);
-    const file = args[0]!;
+    const plugins = stringList(options, 'plugin');
+    if (plugins.length > 0) {
+      if (args.length > 0)
+        throw new UsageError(
+          `unexpected argument '${args[0]}': --plugin and CAPTURE exclude each other`,
+          'rules run',
+        );
+      if (minPriority !== undefined)
+        throw new UsageError('--min-priority is not supported with --plugin', 'rules run');
+      await runPluginRules(context, plugins, {
+        rules,
+        json: options.json === true,
+        all: options.all === true,
+        hostname: typeof options.hostname === 'string' ? options.hostname : undefined,
+        openParams: typeof options['open-params'] === 'string' ? options['open-params'] : undefined,
+        verbose: options.verbose === true,
+      });
+      return 0;
+    }
+    if (typeof options['open-params'] === 'string')
+      throw new UsageError('--open-params needs --plugin', 'rules run');
+    const file = args[0];
+    if (file === undefined) throw new UsageError('missing CAPTURE argument (or --plugin)', 'rules run');
     const input = await openInput(file);
     const progress = context.progress({
       label: file === '-' ? 'stdin' : file,
