@@ -185,18 +185,14 @@ function parseEvents(text: string): ParsedEvent[] {
   return events;
 }
 
-function parseFlagTables(text: string): { tables: Map<string, [string, number][]>; missing: string[] } {
+function parseFlagTables(text: string): Map<string, [string, number][]> {
   const tables = new Map<string, [string, number][]>();
-  const missing: string[] = [];
   for (const [table, name, value] of dataLines(text)) {
-    if (!table || !name) continue;
-    if (table === '!missing') {
-      missing.push(name);
-      continue;
-    }
+    if (!table || !name || value === undefined)
+      throw new Error(`flag-tables.tsv: row '${table ?? ''}' needs table, name and value`);
     const v = Number(value);
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
-      throw new Error(`flag-tables.tsv: bad value ${value}`);
+    if (!/^\d+$/.test(value) || !Number.isInteger(v) || v > 0xffffffff)
+      throw new Error(`flag-tables.tsv: bad value ${value} for ${table} ${name}`);
     let list = tables.get(table);
     if (!list) {
       list = [];
@@ -204,7 +200,7 @@ function parseFlagTables(text: string): { tables: Map<string, [string, number][]
     }
     list.push([name, v]);
   }
-  return { tables, missing };
+  return tables;
 }
 
 function parseDynamic(text: string): Map<string, [number, number][]> {
@@ -229,18 +225,20 @@ const q = (s: string) => JSON.stringify(s);
 
 /**
  * Builds the text of `event-table.generated.ts` from the three data files' contents.
- * Throws when a row is malformed or an event references a table that is neither defined nor listed missing.
+ * Throws when a row is malformed or an event references a flag or PT_DYN table that has no rows.
  */
 export function generateEventTableSource(eventTsv: string, flagTsv: string, dynamicTsv: string): string {
   const events = parseEvents(eventTsv);
-  const { tables, missing } = parseFlagTables(flagTsv);
+  const tables = parseFlagTables(flagTsv);
   const dynamic = parseDynamic(dynamicTsv);
   for (const e of events) {
     for (const p of e.params) {
       if (typeof p.info !== 'string') continue;
       const isDyn = PARAM_TYPES[p.type] === 'DYN';
-      if (isDyn ? !dynamic.has(p.info) : !tables.has(p.info) && !missing.includes(p.info)) {
-        throw new Error(`event ${e.id} param ${p.name}: unknown table ${p.info}`);
+      if (isDyn ? !dynamic.has(p.info) : !tables.has(p.info)) {
+        throw new Error(
+          `event ${e.id} param ${p.name}: table ${p.info} has no rows in ${isDyn ? 'dynamic-params.tsv' : 'flag-tables.tsv'}`,
+        );
       }
     }
   }
@@ -316,11 +314,6 @@ export function generateEventTableSource(eventTsv: string, flagTsv: string, dyna
     out.push(`  ${t}: [${list.map(([n, v]) => `[${q(n)}, ${v}]`).join(', ')}],`);
   }
   out.push('};');
-  out.push('');
-  out.push(
-    '/** Flag tables the event table names whose values are not transcribed (values decode unnamed). */',
-  );
-  out.push(`export const MISSING_FLAG_TABLES: readonly string[] = [${missing.map(q).join(', ')}];`);
   out.push('');
   out.push('/** PT_DYN tables: entry i is [type id, print format] of a value whose index byte is i. */');
   out.push(

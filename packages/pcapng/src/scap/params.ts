@@ -1,4 +1,5 @@
 import { PcapngError } from '../errors.js';
+import { FLAG_TABLES } from './event-table.generated.js';
 import { dynamicParamType, flagNames, PT } from './event-table.js';
 
 /** A flag or enum parameter: its numeric value and the symbolic names it decodes to. */
@@ -298,20 +299,20 @@ export function decodeParamValue(
     case PT.ENUMFLAGS8: {
       needLen(len, 1, 'FLAGS8', base, off);
       const v = bytes[off]!;
-      return { value: v, names: info ? flagNames(info, v, type === PT.ENUMFLAGS8) : [] };
+      return { value: v, names: info ? valueNames(info, v, type === PT.ENUMFLAGS8) : [] };
     }
     case PT.FLAGS16:
     case PT.ENUMFLAGS16: {
       needLen(len, 2, 'FLAGS16', base, off);
       const v = view.getUint16(off, le);
-      return { value: v, names: info ? flagNames(info, v, type === PT.ENUMFLAGS16) : [] };
+      return { value: v, names: info ? valueNames(info, v, type === PT.ENUMFLAGS16) : [] };
     }
     case PT.FLAGS32:
     case PT.ENUMFLAGS32:
     case PT.MODE: {
       needLen(len, 4, 'FLAGS32', base, off);
       const v = view.getUint32(off, le);
-      return { value: v, names: info ? flagNames(info, v, type === PT.ENUMFLAGS32) : [] };
+      return { value: v, names: info ? valueNames(info, v, type === PT.ENUMFLAGS32) : [] };
     }
     case PT.CHARBUF:
     case PT.FSPATH:
@@ -362,7 +363,24 @@ export function decodeParamValue(
   }
 }
 
-/** Linux errno names by number (the ones syscalls commonly return, plus the kernel's restart codes). */
+/**
+ * Symbolic names of a flag or enum parameter value, resolved the way libsinsp renders them: bit-flag types
+ * (PT_FLAGS*, PT_MODE) decompose the value (`flagNames`); enum types (PT_ENUMFLAGS*) name every row of the
+ * table equal to the value, in table order (`AF_LOCAL|AF_UNIX` for 1), and nothing when no row is, so an
+ * unlisted enum value stays a bare number instead of being split into unrelated names.
+ */
+function valueNames(table: string, value: number, isEnum: boolean): string[] {
+  if (!isEnum) return flagNames(table, value);
+  const names: string[] = [];
+  for (const [name, v] of FLAG_TABLES[table] ?? []) if (v === value) names.push(name);
+  return names;
+}
+
+/**
+ * Linux errno names by number: every value 1..133 of the uapi headers (asm-generic/errno-base.h and
+ * errno.h, the numbering x86_64 and the generic ABI use), plus the kernel-internal restart codes 512..516 that
+ * can reach a tracer. 41 and 58 have no name of their own (EWOULDBLOCK and EDEADLOCK alias 11 and 35).
+ */
 export const ERRNO_NAMES: Readonly<Record<number, string>> = {
   1: 'EPERM',
   2: 'ENOENT',
@@ -406,12 +424,48 @@ export const ERRNO_NAMES: Readonly<Record<number, string>> = {
   40: 'ELOOP',
   42: 'ENOMSG',
   43: 'EIDRM',
+  44: 'ECHRNG',
+  45: 'EL2NSYNC',
+  46: 'EL3HLT',
+  47: 'EL3RST',
+  48: 'ELNRNG',
+  49: 'EUNATCH',
+  50: 'ENOCSI',
+  51: 'EL2HLT',
+  52: 'EBADE',
+  53: 'EBADR',
+  54: 'EXFULL',
+  55: 'ENOANO',
+  56: 'EBADRQC',
+  57: 'EBADSLT',
+  59: 'EBFONT',
+  60: 'ENOSTR',
   61: 'ENODATA',
   62: 'ETIME',
+  63: 'ENOSR',
+  64: 'ENONET',
+  65: 'ENOPKG',
+  66: 'EREMOTE',
+  67: 'ENOLINK',
+  68: 'EADV',
+  69: 'ESRMNT',
+  70: 'ECOMM',
+  71: 'EPROTO',
+  72: 'EMULTIHOP',
+  73: 'EDOTDOT',
+  74: 'EBADMSG',
   75: 'EOVERFLOW',
+  76: 'ENOTUNIQ',
   77: 'EBADFD',
+  78: 'EREMCHG',
+  79: 'ELIBACC',
+  80: 'ELIBBAD',
+  81: 'ELIBSCN',
+  82: 'ELIBMAX',
+  83: 'ELIBEXEC',
   84: 'EILSEQ',
   85: 'ERESTART',
+  86: 'ESTRPIPE',
   87: 'EUSERS',
   88: 'ENOTSOCK',
   89: 'EDESTADDRREQ',
@@ -442,6 +496,23 @@ export const ERRNO_NAMES: Readonly<Record<number, string>> = {
   114: 'EALREADY',
   115: 'EINPROGRESS',
   116: 'ESTALE',
+  117: 'EUCLEAN',
+  118: 'ENOTNAM',
+  119: 'ENAVAIL',
+  120: 'EISNAM',
+  121: 'EREMOTEIO',
+  122: 'EDQUOT',
+  123: 'ENOMEDIUM',
+  124: 'EMEDIUMTYPE',
+  125: 'ECANCELED',
+  126: 'ENOKEY',
+  127: 'EKEYEXPIRED',
+  128: 'EKEYREVOKED',
+  129: 'EKEYREJECTED',
+  130: 'EOWNERDEAD',
+  131: 'ENOTRECOVERABLE',
+  132: 'ERFKILL',
+  133: 'EHWPOISON',
   512: 'ERESTARTSYS',
   513: 'ERESTARTNOINTR',
   514: 'ERESTARTNOHAND',

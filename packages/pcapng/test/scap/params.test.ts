@@ -58,7 +58,11 @@ describe('parameter decoders', () => {
       value: 0o644,
       names: ['S_IROTH', 'S_IRGRP', 'S_IWUSR', 'S_IRUSR'],
     });
-    expect(dec(PT.FLAGS16, le(2, 4n), 'io_uring_enter_flags')).toEqual({ value: 4, names: [] });
+    expect(dec(PT.FLAGS32, le(4, 4n), 'io_uring_enter_flags')).toEqual({
+      value: 4,
+      names: ['IORING_ENTER_SQ_WAIT'],
+    });
+    expect(dec(PT.ENUMFLAGS32, le(4, 44n), 'socket_families')).toEqual({ value: 44, names: [] });
   });
 
   test('char buffers stop at the NUL, byte buffers are views', () => {
