@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system tools the test suite compares against (oracles): Debian's tshark/capinfos,
 # tcpdump (benchmarks), python3-avro (Apache's Avro implementation, reads our .sf files), graphviz
-# (renders our DOT exports) and chromium (loads our HTML graph exports headless).
+# (renders our DOT exports), chromium (loads our HTML graph exports headless) and the eBPF toolchain of
+# @sysray/probe-native (clang, llvm-strip, bpftool, libbpf headers: regenerating and building the probe).
 # Idempotent; needs root or sudo. Used by the README's test command and by .ci/run.
 set -euo pipefail
 
@@ -12,6 +13,10 @@ command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 /usr/bin/python3 -c 'import avro' >/dev/null 2>&1 || need+=(python3-avro)
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v clang >/dev/null 2>&1 || need+=(clang)
+command -v llvm-strip >/dev/null 2>&1 || need+=(llvm)
+command -v bpftool >/dev/null 2>&1 || need+=(bpftool)
+[ -f /usr/include/bpf/skel_internal.h ] || need+=(libbpf-dev)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "install-tools: every oracle tool is present"

@@ -1,0 +1,959 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+// sysray eBPF syscall probe. Every record written to the ring buffer is one complete little-endian PCAPNG
+// EV_V2 block of a Falco capture (block header, cpu, scap event header, u16 parameter lengths, parameters,
+// padding, trailer), so user space hands the bytes to JS as an EventBatch and a capture file is a copy.
+//
+// Generic syscalls are described by a recipe (per syscall number, written by user space into `recipes`):
+// the exit event type and one op per parameter. Process events (execve/execveat, clone/fork/vfork/clone3)
+// and procexit have their own code.
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "probe_shared.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, SYSRAY_RINGBUF_DEFAULT);
+} rb SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, SYSRAY_MAX_SYSCALLS);
+  __type(key, __u32);
+  __type(value, struct sysray_recipe);
+} recipes SEC(".maps");
+
+// Per-CPU counters: [0] events emitted, [1] events dropped (ring buffer full), [2] scratch overflows.
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, SYSRAY_NCOUNTERS);
+  __type(key, __u32);
+  __type(value, __u64);
+} counters SEC(".maps");
+
+// Thread-group ids never traced (the capturing process first).
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, SYSRAY_MAX_IGNORED);
+  __type(key, __u32);
+  __type(value, __u8);
+} ignored SEC(".maps");
+
+// execve/execveat filename pointer saved at syscall entry (registers are reset by a successful exec).
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 4096);
+  __type(key, __u32);
+  __type(value, __u64);
+} exec_args SEC(".maps");
+
+// Per-CPU event under construction: writing state, syscall arguments, then the block bytes.
+struct scratch {
+  __u32 off;     // next parameter byte (relative to the block start)
+  __u32 idx;     // next parameter index
+  __u64 args[6]; // syscall arguments (read once from the registers)
+  __u8 buf[SYSRAY_SCRATCH];
+};
+
+struct tmpbuf {
+  __u8 tmp[2 * SYSRAY_TMP]; // positions are masked to SYSRAY_TMP, writes run up to SYSRAY_MAX_STR past them
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct tmpbuf);
+} tmp_map SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+// Settings written by user space before attaching (light skeleton .bss, mmapped).
+volatile __u32 enabled = 0;
+volatile __u32 snaplen = 0;
+volatile __u64 wake_bytes = 1 << 20;
+volatile __u64 boot_to_epoch = 0; // CLOCK_REALTIME - CLOCK_BOOTTIME, ns (event times are epoch ns)
+volatile __u32 proc_events = 0; // bit 0 execve, 1 execveat, 2 clone, 3 fork, 4 vfork, 5 clone3, 6 procexit
+
+// The event under construction lives in the per-CPU scratch map; `struct ev` is its type here.
+#define ev scratch
+
+#define MASK (SYSRAY_PARAM_AREA - 1)
+#define LEN_OFF (SYSRAY_BLOCK_PREFIX + SYSRAY_EVENT_HEADER)
+
+static __always_inline void count(__u32 which) {
+  __u64 *c = bpf_map_lookup_elem(&counters, &which);
+  if (c) *c += 1;
+}
+
+static __always_inline bool ignored_task(void) {
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  return bpf_map_lookup_elem(&ignored, &tgid) != NULL;
+}
+
+static __always_inline struct scratch *get_scratch(void) {
+  __u32 zero = 0;
+  return bpf_map_lookup_elem(&scratch_map, &zero);
+}
+
+static __always_inline struct tmpbuf *get_tmp(void) {
+  __u32 zero = 0;
+  return bpf_map_lookup_elem(&tmp_map, &zero);
+}
+
+static __always_inline void ev_begin(struct ev *e, __u16 type, __u32 nparams) {
+  e->idx = 0;
+  e->off = LEN_OFF + (nparams & 31) * 2;
+  __u8 *b = e->buf;
+  *(__u16 *)(b + 8) = (__u16)bpf_get_smp_processor_id();
+  *(__u64 *)(b + 10) = bpf_ktime_get_boot_ns() + boot_to_epoch;
+  *(__u64 *)(b + 18) = (__u64)(__u32)bpf_get_current_pid_tgid();
+  *(__u16 *)(b + 30) = type;
+  *(__u32 *)(b + 32) = nparams;
+}
+
+static __always_inline void set_len(struct ev *e, __u32 len) {
+  __u32 i = e->idx;
+  if (i >= 32) return;
+  *(__u16 *)(e->buf + LEN_OFF + (i & 31) * 2) = (__u16)len;
+  e->idx = i + 1;
+  e->off = (e->off + len) & MASK;
+}
+
+static __always_inline void put_u64(struct ev *e, __u64 v) {
+  *(__u64 *)(e->buf + (e->off & MASK)) = v;
+  set_len(e, 8);
+}
+static __always_inline void put_u32(struct ev *e, __u32 v) {
+  *(__u32 *)(e->buf + (e->off & MASK)) = v;
+  set_len(e, 4);
+}
+static __always_inline void put_u16(struct ev *e, __u16 v) {
+  *(__u16 *)(e->buf + (e->off & MASK)) = v;
+  set_len(e, 2);
+}
+static __always_inline void put_u8(struct ev *e, __u8 v) {
+  *(__u8 *)(e->buf + (e->off & MASK)) = v;
+  set_len(e, 1);
+}
+static __always_inline void put_empty(struct ev *e) { set_len(e, 0); }
+
+// NUL-terminated user string (an empty parameter when unreadable or NULL).
+static __always_inline void put_ustr(struct ev *e, const void *p) {
+  long n = 0;
+  if (p) n = bpf_probe_read_user_str(e->buf + (e->off & MASK), SYSRAY_MAX_STR, p);
+  set_len(e, n > 0 ? n : 0);
+}
+static __always_inline void put_kstr(struct ev *e, const void *p) {
+  long n = 0;
+  if (p) n = bpf_probe_read_kernel_str(e->buf + (e->off & MASK), SYSRAY_MAX_STR, p);
+  set_len(e, n > 0 ? n : 0);
+}
+// `len` bytes of user memory (capped to SYSRAY_MAX_STR).
+static __always_inline void put_ubuf(struct ev *e, const void *p, __u64 len) {
+  if (len > SYSRAY_MAX_STR) len = SYSRAY_MAX_STR;
+  if (!p || len == 0 || bpf_probe_read_user(e->buf + (e->off & MASK), len, p) < 0) {
+    set_len(e, 0);
+    return;
+  }
+  set_len(e, len);
+}
+
+static __always_inline long ev_submit(struct ev *e) {
+  __u8 *b = e->buf;
+  __u32 evlen = e->off - SYSRAY_BLOCK_PREFIX;
+  __u32 body = 2 + evlen;
+  __u32 total = (8 + body + 3 + 4) & ~3u;
+  if (total >= SYSRAY_PARAM_AREA || total < 40) {
+    count(SYSRAY_CNT_OVERFLOW);
+    return -1;
+  }
+  *(__u32 *)(b + 26) = evlen;
+  *(__u32 *)(b + 0) = SYSRAY_BLOCK_EV_V2;
+  *(__u32 *)(b + 4) = total;
+  __u32 end = e->off & MASK;
+  // zero padding then trailer
+  *(__u32 *)(b + end) = 0;
+  *(__u32 *)(b + ((total - 4) & MASK)) = total;
+  __u64 flags = BPF_RB_NO_WAKEUP;
+  if (bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wake_bytes) flags = BPF_RB_FORCE_WAKEUP;
+  long r = bpf_ringbuf_output(&rb, b, total & (SYSRAY_PARAM_AREA - 1), flags);
+  count(r == 0 ? SYSRAY_CNT_EMITTED : SYSRAY_CNT_DROPPED);
+  return r;
+}
+
+/* ---------------------------------------------------------------- conversions */
+
+static __always_inline __u32 open_flags(__u64 f) {
+  __u32 r = 0;
+  switch (f & 3) {
+  case 0: r |= 1; break;
+  case 1: r |= 2; break;
+  case 2: r |= 3; break;
+  }
+  if (f & 0100) r |= 4;
+  if (f & 02000) r |= 8;
+  if (f & 010000) r |= 16;
+  if (f & 0200) r |= 32;
+  if (f & 04000) r |= 64;
+  if ((f & 04010000) == 04010000) r |= 128;
+  if (f & 01000) r |= 256;
+  if (f & 040000) r |= 512;
+  if (f & 0200000) r |= 1024;
+  if (f & 0100000) r |= 2048;
+  if (f & 02000000) r |= 4096;
+  if ((f & 020200000) == 020200000) r |= 8192;
+  return r;
+}
+
+static __always_inline __u32 clone_flags(__u64 f) {
+  __u32 r = 0;
+  if (f & 0x400) r |= 1;
+  if (f & 0x200) r |= 2;
+  if (f & 0x80000000ULL) r |= 4;
+  if (f & 0x08000000) r |= 8;
+  if (f & 0x40000000) r |= 16;
+  if (f & 0x20000) r |= 32;
+  if (f & 0x20000000) r |= 64;
+  if (f & 0x04000000) r |= 128;
+  if (f & 0x8000) r |= 256;
+  if (f & 0x100000) r |= 512;
+  if (f & 0x2000) r |= 1024;
+  if (f & 0x800) r |= 2048;
+  if (f & 0x40000) r |= 4096;
+  if (f & 0x10000) r |= 8192;
+  if (f & 0x800000) r |= 16384;
+  if (f & 0x100) r |= 32768;
+  if (f & 0x10000000) r |= 1048576;
+  if (f & 0x200000) r |= 8388608;
+  if (f & 0x01000000) r |= 16777216;
+  if (f & 0x80000) r |= 33554432;
+  if (f & 0x4000) r |= 134217728;
+  if (f & 0x02000000) r |= 268435456;
+  return r;
+}
+
+static __always_inline __u8 fcntl_cmd(__u64 c) {
+  switch (c) {
+  case 0: return 1;
+  case 1: return 2;
+  case 2: return 3;
+  case 3: return 4;
+  case 4: return 5;
+  case 5: return 6;
+  case 6: return 8;
+  case 7: return 9;
+  case 8: return 10;
+  case 9: return 12;
+  case 10: return 13;
+  case 11: return 15;
+  case 15: return 21;
+  case 16: return 22;
+  case 1024: return 23;
+  case 1025: return 24;
+  case 1029: return 25;
+  case 1030: return 26;
+  case 1026: return 27;
+  case 1031: return 28;
+  case 1032: return 29;
+  case 36: return 30;
+  case 37: return 31;
+  case 38: return 32;
+  }
+  return 0;
+}
+
+static __always_inline __u16 ptrace_req(__u64 r) {
+  if (r <= 9) return r + 1;
+  switch (r) {
+  case 12: return 26;
+  case 13: return 27;
+  case 14: return 28;
+  case 15: return 29;
+  case 16: return 11;
+  case 17: return 12;
+  case 18: return 30;
+  case 19: return 31;
+  case 24: return 13;
+  }
+  if (r >= 0x4200 && r <= 0x420b) return 14 + (r - 0x4200);
+  return 0;
+}
+
+static __always_inline __u32 iov_total(const struct iovec *iov, __u64 cnt) {
+  __u32 total = 0;
+#pragma unroll
+  for (int i = 0; i < 8; i++) {
+    if (i >= cnt) break;
+    struct iovec v = {};
+    bpf_probe_read_user(&v, sizeof(v), &iov[i]);
+    total += v.iov_len;
+  }
+  return total;
+}
+
+static __always_inline __u32 encode_dev(dev_t dev) {
+  __u32 major = dev >> 20, minor = dev & 0xfffff;
+  return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+static __always_inline struct file *fd_file(struct task_struct *t, long fd) {
+  if (fd < 0) return NULL;
+  struct files_struct *files = BPF_CORE_READ(t, files);
+  if (!files) return NULL;
+  struct fdtable *fdt = BPF_CORE_READ(files, fdt);
+  unsigned int max = BPF_CORE_READ(fdt, max_fds);
+  if (fd >= max) return NULL;
+  struct file **arr = BPF_CORE_READ(fdt, fd);
+  struct file *f = NULL;
+  bpf_probe_read_kernel(&f, sizeof(f), &arr[fd & 0xfffff]);
+  return f;
+}
+
+/* ---------------------------------------------------------------- sockets */
+
+static __always_inline void put_sockaddr(struct ev *e, const void *uaddr, __u64 ulen) {
+  __u8 *d = e->buf + (e->off & MASK);
+  __u16 fam = 0;
+  if (!uaddr || ulen < 2 || bpf_probe_read_user(&fam, 2, uaddr) < 0) {
+    put_empty(e);
+    return;
+  }
+  if (fam == 2 && ulen >= 8) {
+    struct sockaddr_in sin = {};
+    bpf_probe_read_user(&sin, sizeof(sin), uaddr);
+    d[0] = 2;
+    *(__u32 *)(d + 1) = sin.sin_addr.s_addr;
+    *(__u16 *)(d + 5) = bpf_ntohs(sin.sin_port);
+    set_len(e, 7);
+  } else if (fam == 10 && ulen >= 24) {
+    struct sockaddr_in6 sin6 = {};
+    bpf_probe_read_user(&sin6, sizeof(sin6), uaddr);
+    d[0] = 10;
+    __builtin_memcpy(d + 1, &sin6.sin6_addr, 16);
+    *(__u16 *)(d + 17) = bpf_ntohs(sin6.sin6_port);
+    set_len(e, 19);
+  } else if (fam == 1) {
+    d[0] = 1;
+    long n = bpf_probe_read_user_str(d + 1, 108, (const char *)uaddr + 2);
+    set_len(e, 1 + (n > 0 ? n : 1));
+    if (n <= 0) d[1] = 0;
+  } else {
+    d[0] = fam;
+    set_len(e, 1);
+  }
+}
+
+// Socket tuple of the socket behind `fd`: local → remote for outbound, remote → local for inbound.
+static __always_inline void put_tuple(struct ev *e, long fd, bool inbound) {
+  struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
+  struct file *f = fd_file(t, fd);
+  __u8 *d = e->buf + (e->off & MASK);
+  if (!f) {
+    put_empty(e);
+    return;
+  }
+  struct socket *sock = BPF_CORE_READ(f, private_data);
+  struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+  if (!sk) {
+    put_empty(e);
+    return;
+  }
+  __u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+  if (fam == 2) {
+    __u32 laddr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+    __u32 raddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+    __u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+    __u16 rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+    d[0] = 2;
+    *(__u32 *)(d + 1) = inbound ? raddr : laddr;
+    *(__u16 *)(d + 5) = inbound ? rport : lport;
+    *(__u32 *)(d + 7) = inbound ? laddr : raddr;
+    *(__u16 *)(d + 11) = inbound ? lport : rport;
+    set_len(e, 13);
+  } else if (fam == 10) {
+    struct in6_addr l = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+    struct in6_addr r = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
+    __u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+    __u16 rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+    d[0] = 10;
+    __builtin_memcpy(d + 1, inbound ? &r : &l, 16);
+    *(__u16 *)(d + 17) = inbound ? rport : lport;
+    __builtin_memcpy(d + 19, inbound ? &l : &r, 16);
+    *(__u16 *)(d + 35) = inbound ? lport : rport;
+    set_len(e, 37);
+  } else if (fam == 1) {
+    struct unix_sock *us = (struct unix_sock *)sk;
+    struct sock *peer = BPF_CORE_READ(us, peer);
+    d[0] = 1;
+    *(__u64 *)(d + 1) = (__u64)sk;
+    *(__u64 *)(d + 9) = (__u64)peer;
+    struct unix_address *ua = BPF_CORE_READ(us, addr);
+    if (!ua && peer) ua = BPF_CORE_READ((struct unix_sock *)peer, addr);
+    long n = 0;
+    if (ua) {
+      int alen = BPF_CORE_READ(ua, len);
+      if (alen > 2) n = bpf_probe_read_kernel_str(d + 17, 108, (const char *)&ua->name[0] + 2);
+    }
+    if (n <= 0) {
+      d[17] = 0;
+      n = 1;
+    }
+    set_len(e, 17 + n);
+  } else {
+    d[0] = fam;
+    set_len(e, 1);
+  }
+}
+
+/* ---------------------------------------------------------------- generic recipe interpreter */
+
+static __always_inline __u64 arg_of(struct ev *e, __u32 i) {
+  switch (i) {
+  case 0: return e->args[0];
+  case 1: return e->args[1];
+  case 2: return e->args[2];
+  case 3: return e->args[3];
+  case 4: return e->args[4];
+  case 5: return e->args[5];
+  }
+  return 0;
+}
+
+static __always_inline void file_dev_ino(struct file *f, __u32 *dev, __u64 *ino) {
+  struct inode *in = f ? BPF_CORE_READ(f, f_inode) : NULL;
+  if (!in) return;
+  *ino = BPF_CORE_READ(in, i_ino);
+  *dev = encode_dev(BPF_CORE_READ(in, i_sb, s_dev));
+}
+
+// One parameter of a recipe. A global function: verified once, whatever op the recipe holds.
+__noinline int sysray_op(__u32 op, __u32 a, __u32 b, __s64 ret) {
+  struct ev *e = get_scratch();
+  if (!e) return 0;
+  switch (op) {
+  case SYSRAY_OP_RET:
+    put_u64(e, ret);
+    break;
+  case SYSRAY_OP_ARG64:
+    put_u64(e, arg_of(e, a));
+    break;
+  case SYSRAY_OP_ARGFD:
+    put_u64(e, (__s64)(int)arg_of(e, a));
+    break;
+  case SYSRAY_OP_ARG32:
+    put_u32(e, arg_of(e, a));
+    break;
+  case SYSRAY_OP_ARG16:
+    put_u16(e, arg_of(e, a));
+    break;
+  case SYSRAY_OP_ARG8:
+    put_u8(e, arg_of(e, a));
+    break;
+  case SYSRAY_OP_USTR:
+    put_ustr(e, (const void *)arg_of(e, a));
+    break;
+  case SYSRAY_OP_OPENFLAGS: {
+    __u32 f = open_flags(arg_of(e, a));
+    if (ret >= 0 && (arg_of(e, a) & 0100)) {
+      struct file *fl = fd_file((struct task_struct *)bpf_get_current_task_btf(), ret);
+      if (fl && (BPF_CORE_READ(fl, f_mode) & 0x100000)) f |= 16384;
+    }
+    put_u32(e, f);
+    break;
+  }
+  case SYSRAY_OP_OPENHOW_FLAGS: {
+    __u64 v = 0;
+    bpf_probe_read_user(&v, 8, (const void *)arg_of(e, a));
+    put_u32(e, open_flags(v));
+    break;
+  }
+  case SYSRAY_OP_OPENHOW_MODE: {
+    __u64 v = 0;
+    bpf_probe_read_user(&v, 8, (const char *)arg_of(e, a) + 8);
+    put_u32(e, v);
+    break;
+  }
+  case SYSRAY_OP_OPENHOW_RESOLVE: {
+    __u64 v = 0;
+    bpf_probe_read_user(&v, 8, (const char *)arg_of(e, a) + 16);
+    put_u32(e, v);
+    break;
+  }
+  case SYSRAY_OP_CLONEFLAGS:
+    put_u32(e, clone_flags(arg_of(e, a)));
+    break;
+  case SYSRAY_OP_DEV:
+  case SYSRAY_OP_INO: {
+    __u32 dev = 0;
+    __u64 ino = 0;
+    if (ret >= 0) file_dev_ino(fd_file((struct task_struct *)bpf_get_current_task_btf(), ret), &dev, &ino);
+    if (op == SYSRAY_OP_DEV) put_u32(e, dev);
+    else put_u64(e, ino);
+    break;
+  }
+  case SYSRAY_OP_SOCKADDR:
+    put_sockaddr(e, (const void *)arg_of(e, a), b == 0xff ? 128 : arg_of(e, b));
+    break;
+  case SYSRAY_OP_SOCKADDR_PTRLEN: {
+    int ulen = 0;
+    bpf_probe_read_user(&ulen, 4, (const void *)arg_of(e, b));
+    put_sockaddr(e, (const void *)arg_of(e, a), ret >= 0 ? ulen : 0);
+    break;
+  }
+  case SYSRAY_OP_TUPLE_ARG:
+    put_tuple(e, (int)arg_of(e, a), b);
+    break;
+  case SYSRAY_OP_TUPLE_RET:
+    put_tuple(e, ret, b);
+    break;
+  case SYSRAY_OP_DATA: {
+    // a: buffer argument, length = max(ret, 0) capped by the snaplen (no data when the snaplen is 0)
+    __u64 n = ret > 0 ? ret : 0;
+    if (n > snaplen) n = snaplen;
+    put_ubuf(e, (const void *)arg_of(e, a), n);
+    break;
+  }
+  case SYSRAY_OP_PIPEFD: {
+    int fds[2] = {-1, -1};
+    if (ret == 0) bpf_probe_read_user(fds, sizeof(fds), (const void *)arg_of(e, a));
+    __s64 v = fds[0];
+    if (b & 1) v = fds[1];
+    put_u64(e, v);
+    break;
+  }
+  case SYSRAY_OP_PIPEINO: {
+    int fds[2] = {-1, -1};
+    __u32 dev = 0;
+    __u64 ino = 0;
+    if (ret == 0 && bpf_probe_read_user(fds, sizeof(fds), (const void *)arg_of(e, a)) == 0)
+      file_dev_ino(fd_file((struct task_struct *)bpf_get_current_task_btf(), fds[0]), &dev, &ino);
+    put_u64(e, ino);
+    break;
+  }
+  case SYSRAY_OP_CONST32:
+    put_u32(e, a | (b << 8));
+    break;
+  case SYSRAY_OP_UID_OF: {
+    // setres*id: the three ids read from the argument registers
+    put_u32(e, arg_of(e, a));
+    break;
+  }
+  case SYSRAY_OP_CONST8:
+    put_u8(e, a);
+    break;
+  case SYSRAY_OP_CONST16:
+    put_u16(e, a | (b << 8));
+    break;
+  case SYSRAY_OP_BACKLOG: {
+    struct file *f = fd_file((struct task_struct *)bpf_get_current_task_btf(), (int)arg_of(e, a));
+    struct socket *sock = f ? BPF_CORE_READ(f, private_data) : NULL;
+    struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+    __u32 len = sk ? BPF_CORE_READ(sk, sk_ack_backlog) : 0;
+    __u32 max = sk ? BPF_CORE_READ(sk, sk_max_ack_backlog) : 0;
+    if (b == 0) put_u8(e, max ? (len * 100) / max : 0);
+    else put_u32(e, b == 1 ? len : max);
+    break;
+  }
+  case SYSRAY_OP_FCNTL_CMD:
+    put_u8(e, fcntl_cmd(arg_of(e, a)));
+    break;
+  case SYSRAY_OP_PTRACE_REQ:
+    put_u16(e, ptrace_req(arg_of(e, a)));
+    break;
+  case SYSRAY_OP_DYN64: {
+    __u8 *d = e->buf + (e->off & MASK);
+    d[0] = 0;
+    __u64 v = arg_of(e, a);
+    __builtin_memcpy(d + 1, &v, 8);
+    set_len(e, 9);
+    break;
+  }
+  case SYSRAY_OP_IOVLEN:
+    put_u32(e, iov_total((const struct iovec *)arg_of(e, a), arg_of(e, b)));
+    break;
+  case SYSRAY_OP_MSG_IOVLEN: {
+    struct user_msghdr m = {};
+    bpf_probe_read_user(&m, sizeof(m), (const void *)arg_of(e, a));
+    put_u32(e, iov_total((const struct iovec *)m.msg_iov, m.msg_iovlen));
+    break;
+  }
+  case SYSRAY_OP_EMPTY:
+  default:
+    put_empty(e);
+    break;
+  }
+  return 0;
+}
+
+/* ---------------------------------------------------------------- process events */
+
+// Path of a dentry under the mount's root (components joined, written into tmp backwards).
+static __always_inline void put_dpath(struct ev *e, struct dentry *d, struct vfsmount *vmnt) {
+  struct tmpbuf *tb = get_tmp();
+  if (!tb) {
+    put_empty(e);
+    return;
+  }
+  __u8 *tmp = tb->tmp;
+  __u32 pos = SYSRAY_TMP - 1;
+  tmp[pos] = 0;
+  struct mount *mnt = container_of(vmnt, struct mount, mnt);
+#pragma unroll
+  for (int i = 0; i < SYSRAY_PATH_DEPTH; i++) {
+    struct dentry *root = BPF_CORE_READ(vmnt, mnt_root);
+    struct dentry *parent = BPF_CORE_READ(d, d_parent);
+    if (d == root || d == parent) {
+      struct mount *pm = BPF_CORE_READ(mnt, mnt_parent);
+      if (pm == mnt) break;
+      d = BPF_CORE_READ(mnt, mnt_mountpoint);
+      mnt = pm;
+      vmnt = &pm->mnt;
+      continue;
+    }
+    struct qstr q = BPF_CORE_READ(d, d_name);
+    __u32 n = q.len & (SYSRAY_NAME_MAX - 1);
+    if (n == 0 || pos < n + 2) break;
+    pos -= n;
+    bpf_probe_read_kernel(tmp + (pos & (SYSRAY_TMP - 1)), n, q.name);
+    pos -= 1;
+    tmp[pos & (SYSRAY_TMP - 1)] = '/';
+    d = parent;
+  }
+  if (pos == SYSRAY_TMP - 1) {
+    pos -= 1;
+    tmp[pos & (SYSRAY_TMP - 1)] = '/';
+  }
+  __u32 len = SYSRAY_TMP - pos;
+  if (len > SYSRAY_MAX_STR - 1) {
+    len = SYSRAY_MAX_STR - 1;
+    pos = SYSRAY_TMP - len;
+  }
+  bpf_probe_read_kernel(e->buf + (e->off & MASK), len, tmp + (pos & (SYSRAY_TMP - 1)));
+  set_len(e, len);
+}
+
+// cgroup v2 path of the task, written as the cgroups parameter ("cpu=/path\0memory=/path\0...").
+static __always_inline void put_cgroups(struct ev *e, struct task_struct *t) {
+  struct tmpbuf *tb = get_tmp();
+  if (!tb) {
+    put_empty(e);
+    return;
+  }
+  __u8 *tmp = tb->tmp;
+  __u32 pos = SYSRAY_TMP - 1;
+  tmp[pos] = 0;
+  struct kernfs_node *kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
+#pragma unroll
+  for (int i = 0; i < SYSRAY_PATH_DEPTH; i++) {
+    if (!kn) break;
+    struct kernfs_node *parent = BPF_CORE_READ(kn, __parent);
+    if (!parent) break;
+    const char *name = BPF_CORE_READ(kn, name);
+    __u32 n = 0;
+    // name length: read up to 255 bytes into a scratch slot then measure
+    long r = bpf_probe_read_kernel_str(tmp, SYSRAY_NAME_MAX, name);
+    if (r <= 1) break;
+    n = (r - 1) & (SYSRAY_NAME_MAX - 1);
+    if (pos < n + 2 + SYSRAY_NAME_MAX) break;
+    pos -= n;
+    bpf_probe_read_kernel(tmp + (pos & (SYSRAY_TMP - 1)), n, name);
+    pos -= 1;
+    tmp[pos & (SYSRAY_TMP - 1)] = '/';
+    kn = parent;
+  }
+  if (pos == SYSRAY_TMP - 1) {
+    pos -= 1;
+    tmp[pos & (SYSRAY_TMP - 1)] = '/';
+  }
+  __u32 plen = (SYSRAY_TMP - pos) & (SYSRAY_MAX_STR - 1);
+  __u8 *d = e->buf + (e->off & MASK);
+  __u32 w = 0;
+  const char c1[] = "cpu=";
+  const char c2[] = "memory=";
+  __builtin_memcpy(d, c1, 4);
+  w = 4;
+  bpf_probe_read_kernel(d + 4, plen, tmp + (pos & (SYSRAY_TMP - 1)));
+  w += plen;
+  __u8 *d2 = e->buf + ((e->off + w) & MASK);
+  __builtin_memcpy(d2, c2, 7);
+  bpf_probe_read_kernel(d2 + 7, plen, tmp + (pos & (SYSRAY_TMP - 1)));
+  w += 7 + plen;
+  set_len(e, w);
+}
+
+// argv or environ of the current process, from mm (args_from_second: skip argv[0]).
+static __always_inline void put_mm_strings(struct ev *e, struct mm_struct *mm, bool env, int which) {
+  unsigned long start = env ? BPF_CORE_READ(mm, env_start) : BPF_CORE_READ(mm, arg_start);
+  unsigned long end = env ? BPF_CORE_READ(mm, env_end) : BPF_CORE_READ(mm, arg_end);
+  if (!start || end <= start) {
+    put_empty(e);
+    return;
+  }
+  if (which == 0) { // argv[0] as a string
+    put_ustr(e, (const void *)start);
+    return;
+  }
+  if (which == 1) { // args after argv[0]
+    struct tmpbuf *tb = get_tmp();
+    long n = tb ? bpf_probe_read_user_str(tb->tmp, SYSRAY_MAX_STR, (const void *)start) : 0;
+    if (n <= 0) {
+      put_empty(e);
+      return;
+    }
+    start += n;
+    if (start >= end) {
+      put_empty(e);
+      return;
+    }
+  }
+  put_ubuf(e, (const void *)start, end - start);
+}
+
+static __always_inline __u64 rss_count(struct mm_struct *mm, int i) {
+  __s64 c = BPF_CORE_READ(mm, rss_stat[i & 3].count);
+  return c > 0 ? c : 0;
+}
+
+static __always_inline __u32 pid_nr_of(struct task_struct *t, int type, bool ns) {
+  struct pid *p;
+  if (type == PIDTYPE_PID) p = BPF_CORE_READ(t, thread_pid);
+  else p = BPF_CORE_READ(t, signal, pids[type & 3]);
+  if (!p) return 0;
+  unsigned int level = ns ? BPF_CORE_READ(p, level) : 0;
+  return BPF_CORE_READ(p, numbers[level & 31].nr);
+}
+
+// exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups
+// exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups of the
+// current task. A global function (verified once for its callers).
+__noinline int sysray_proc_common(void) {
+  struct ev *e = get_scratch();
+  if (!e) return 0;
+  struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
+  struct mm_struct *mm = BPF_CORE_READ(t, mm);
+  if (mm) {
+    put_mm_strings(e, mm, false, 0);
+    put_mm_strings(e, mm, false, 1);
+  } else {
+    put_empty(e);
+    put_empty(e);
+  }
+  put_u64(e, BPF_CORE_READ(t, pid));
+  put_u64(e, BPF_CORE_READ(t, tgid));
+  put_u64(e, BPF_CORE_READ(t, real_parent, tgid));
+  return 0;
+}
+
+__noinline int sysray_proc_cwd(void) {
+  struct ev *e = get_scratch();
+  if (!e) return 0;
+  struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
+  struct path pwd = BPF_CORE_READ(t, fs, pwd);
+  put_dpath(e, pwd.dentry, pwd.mnt);
+  return 0;
+}
+
+__noinline int sysray_proc_mem(void) {
+  struct ev *e = get_scratch();
+  if (!e) return 0;
+  struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
+  struct mm_struct *mm = BPF_CORE_READ(t, mm);
+  put_u64(e, BPF_CORE_READ(t, signal, rlim[7].rlim_cur));
+  put_u64(e, BPF_CORE_READ(t, maj_flt));
+  put_u64(e, BPF_CORE_READ(t, min_flt));
+  if (mm) {
+    put_u32(e, BPF_CORE_READ(mm, total_vm) << 2);
+    put_u32(e, (rss_count(mm, 0) + rss_count(mm, 1) + rss_count(mm, 3)) << 2);
+    put_u32(e, rss_count(mm, 2) << 2);
+  } else {
+    put_u32(e, 0);
+    put_u32(e, 0);
+    put_u32(e, 0);
+  }
+  char comm[16];
+  BPF_CORE_READ_STR_INTO(&comm, t, comm);
+  put_kstr(e, comm);
+  return 0;
+}
+
+__noinline int sysray_proc_cgroups(void) {
+  struct ev *e = get_scratch();
+  if (!e) return 0;
+  put_cgroups(e, (struct task_struct *)bpf_get_current_task_btf());
+  return 0;
+}
+
+static __always_inline __u32 tty_of(struct task_struct *t) {
+  struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
+  if (!tty) return 0;
+  int major = BPF_CORE_READ(tty, driver, major);
+  int minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+  return encode_dev(((dev_t)major << 20) | minor);
+}
+
+// execve/execveat exit parameters after the common ones: env … gid (+ filename for execve).
+__noinline int sysray_exec_tail(void) {
+  struct ev *e = get_scratch();
+  if (!e) return 0;
+  struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
+  struct mm_struct *mm = BPF_CORE_READ(t, mm);
+  if (mm) put_mm_strings(e, mm, true, 2);
+  else put_empty(e);
+  put_u32(e, tty_of(t));
+  put_u64(e, pid_nr_of(t, PIDTYPE_PGID, true));
+  put_u32(e, BPF_CORE_READ(t, loginuid.val));
+  put_u32(e, 0); // execve_flags: not computed by this probe
+  const struct cred *c = BPF_CORE_READ(t, cred);
+  put_u64(e, BPF_CORE_READ(c, cap_inheritable.val));
+  put_u64(e, BPF_CORE_READ(c, cap_permitted.val));
+  put_u64(e, BPF_CORE_READ(c, cap_effective.val));
+  struct file *exe = mm ? BPF_CORE_READ(mm, exe_file) : NULL;
+  struct inode *in = exe ? BPF_CORE_READ(exe, f_inode) : NULL;
+  put_u64(e, in ? BPF_CORE_READ(in, i_ino) : 0);
+  put_u64(e, in ? BPF_CORE_READ(in, i_ctime_sec) * 1000000000ULL + (BPF_CORE_READ(in, i_ctime_nsec) & 0x3fffffff) : 0);
+  put_u64(e, in ? BPF_CORE_READ(in, i_mtime_sec) * 1000000000ULL + (BPF_CORE_READ(in, i_mtime_nsec) & 0x3fffffff) : 0);
+  put_u32(e, BPF_CORE_READ(c, euid.val));
+  return 0;
+}
+
+__noinline int sysray_exec_tail2(__u32 at) {
+  struct ev *e = get_scratch();
+  if (!e) return 0;
+  struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
+  struct mm_struct *mm = BPF_CORE_READ(t, mm);
+  struct file *exe = mm ? BPF_CORE_READ(mm, exe_file) : NULL;
+  if (exe) {
+    struct path p = BPF_CORE_READ(exe, f_path);
+    put_dpath(e, p.dentry, p.mnt);
+  } else put_empty(e);
+  const struct cred *c = BPF_CORE_READ(t, cred);
+  put_u64(e, pid_nr_of(t, PIDTYPE_PGID, false));
+  put_u32(e, BPF_CORE_READ(c, egid.val));
+  if (!at) {
+    // The filename saved at entry; after a successful exec it points into the old image and reads empty.
+    __u32 tid = (__u32)bpf_get_current_pid_tgid();
+    __u64 *fn = bpf_map_lookup_elem(&exec_args, &tid);
+    if (fn) put_ustr(e, (const void *)*fn);
+    else put_empty(e);
+  }
+  return 0;
+}
+
+__noinline int sysray_clone_tail(__u64 flags_raw) {
+  struct ev *e = get_scratch();
+  if (!e) return 0;
+  struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
+  put_u32(e, clone_flags(flags_raw));
+  const struct cred *c = BPF_CORE_READ(t, cred);
+  put_u32(e, BPF_CORE_READ(c, euid.val));
+  put_u32(e, BPF_CORE_READ(c, egid.val));
+  put_u64(e, pid_nr_of(t, PIDTYPE_PID, true));
+  put_u64(e, pid_nr_of(t, PIDTYPE_TGID, true));
+  put_u64(e, 0); // pidns_init_start_ts: not computed by this probe
+  return 0;
+}
+
+__noinline int sysray_submit(void) {
+  struct ev *e = get_scratch();
+  if (!e) return 0;
+  ev_submit(e);
+  return 0;
+}
+
+static __always_inline void proc_exit_event(struct ev *e, __u16 type, __u32 nparams, long ret) {
+  ev_begin(e, type, nparams);
+  put_u64(e, ret);
+  sysray_proc_common();
+  sysray_proc_cwd();
+  sysray_proc_mem();
+  sysray_proc_cgroups();
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sysray_enter, struct pt_regs *regs, long id) {
+  if (!enabled || (id != 59 && id != 322)) return 0;
+  if (ignored_task()) return 0;
+  __u32 tid = (__u32)bpf_get_current_pid_tgid();
+  __u64 fn = id == 59 ? BPF_CORE_READ(regs, di) : BPF_CORE_READ(regs, si);
+  bpf_map_update_elem(&exec_args, &tid, &fn, BPF_ANY);
+  return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sysray_exit, struct pt_regs *regs, long ret) {
+  if (!enabled) return 0;
+  __u32 nr = BPF_CORE_READ(regs, orig_ax);
+  if (nr >= SYSRAY_MAX_SYSCALLS) return 0;
+  struct sysray_recipe *r = bpf_map_lookup_elem(&recipes, &nr);
+  if (!r || !r->type) return 0;
+  if (ignored_task()) return 0;
+  struct ev *e = get_scratch();
+  if (!e) return 0;
+  e->args[0] = BPF_CORE_READ(regs, di);
+  e->args[1] = BPF_CORE_READ(regs, si);
+  e->args[2] = BPF_CORE_READ(regs, dx);
+  e->args[3] = BPF_CORE_READ(regs, r10);
+  e->args[4] = BPF_CORE_READ(regs, r8);
+  e->args[5] = BPF_CORE_READ(regs, r9);
+  __u8 special = r->special;
+  __u16 type = r->type;
+  if (special == SYSRAY_SPECIAL_EXECVE || special == SYSRAY_SPECIAL_EXECVEAT) {
+    __u32 at = special == SYSRAY_SPECIAL_EXECVEAT;
+    proc_exit_event(e, type, at ? 30 : 31, ret);
+    sysray_exec_tail();
+    sysray_exec_tail2(at);
+    sysray_submit();
+    if (!at) {
+      __u32 tid = (__u32)bpf_get_current_pid_tgid();
+      bpf_map_delete_elem(&exec_args, &tid);
+    }
+    return 0;
+  }
+  if (special >= SYSRAY_SPECIAL_CLONE && special <= SYSRAY_SPECIAL_CLONE3) {
+    __u64 flags = 0;
+    if (special == SYSRAY_SPECIAL_CLONE) flags = e->args[0];
+    else if (special == SYSRAY_SPECIAL_VFORK) flags = 0x100 | 0x4000;
+    else if (special == SYSRAY_SPECIAL_CLONE3) bpf_probe_read_user(&flags, 8, (const void *)e->args[0]);
+    proc_exit_event(e, type, 21, ret);
+    sysray_clone_tail(flags);
+    sysray_submit();
+    return 0;
+  }
+  __u32 n = r->nparams;
+  if (n > SYSRAY_MAX_PARAMS) n = SYSRAY_MAX_PARAMS;
+  ev_begin(e, type, n);
+  for (__u32 i = 0; i < SYSRAY_MAX_PARAMS; i++) {
+    if (i >= n) break;
+    sysray_op(r->op[i], r->a[i], r->b[i], ret);
+  }
+  sysray_submit();
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sysray_procexit, struct task_struct *p) {
+  if (!enabled || !(proc_events & SYSRAY_PROC_EXIT)) return 0;
+  if (ignored_task()) return 0;
+  struct ev *e = get_scratch();
+  if (!e) return 0;
+  ev_begin(e, SYSRAY_EV_PROCEXIT, 5);
+  int code = BPF_CORE_READ(p, exit_code);
+  put_u64(e, code);
+  put_u64(e, code & 0x7f ? 0 : (code >> 8) & 0xff);
+  put_u8(e, code & 0x7f);
+  put_u8(e, (code & 0x80) ? 1 : 0);
+  put_u64(e, 0); // reaper_tid: not computed by this probe
+  sysray_submit();
+  return 0;
+}

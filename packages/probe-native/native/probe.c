@@ -1,0 +1,476 @@
+// sysray probe addon: loads the eBPF probe (bpftool light skeleton: the BPF object and its loader are embedded,
+// no libbpf/libelf at run time), reads the BPF ring buffer on a native thread and hands JS chunks of complete
+// scap EV_V2 blocks through a thread-safe function. Wakeups are batched: the BPF side wakes us only when more
+// than `wakeBytes` are pending, and the thread also polls every `pollMs`.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <node_api.h>
+
+#include "../bpf/probe_shared.h"
+#include "probe.lskel.h"
+
+#define RB_BUSY (1U << 31)
+#define RB_DISCARD (1U << 30)
+#define RB_HDR 8
+
+typedef struct {
+  uint8_t *data;
+  size_t len;
+  size_t cap;
+  bool end;
+} chunk_t;
+
+typedef struct probe {
+  struct sysray_probe *skel;
+  int rb_fd;
+  size_t rb_size;
+  size_t page;
+  volatile unsigned long *consumer;
+  const volatile unsigned long *producer;
+  const uint8_t *rb_data;
+  int epfd;
+  int stopfd;
+  pthread_t thread;
+  bool thread_started;
+  atomic_bool stopping;
+  napi_threadsafe_function tsfn;
+  uint32_t poll_ms;
+  size_t chunk_max;
+  int ncpus;
+  bool destroyed;
+} probe_t;
+
+/* ---------------------------------------------------------------- helpers */
+
+static napi_value make_error(napi_env env, const char *code, const char *msg, int err) {
+  napi_value m, c, e, en;
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
+  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &c);
+  napi_create_error(env, c, m, &e);
+  napi_create_int32(env, err, &en);
+  napi_set_named_property(env, e, "errno", en);
+  return e;
+}
+
+static napi_value throw_probe(napi_env env, const char *code, const char *msg, int err) {
+  napi_throw(env, make_error(env, code, msg, err));
+  return NULL;
+}
+
+static int possible_cpus(void) {
+  FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+  if (!f) return -1;
+  char buf[256];
+  int n = 0;
+  if (!fgets(buf, sizeof(buf), f)) {
+    fclose(f);
+    return -1;
+  }
+  fclose(f);
+  char *p = buf;
+  while (*p && *p != '\n') {
+    long a = strtol(p, &p, 10), b = a;
+    if (*p == '-') b = strtol(p + 1, &p, 10);
+    if (b + 1 > n) n = (int)(b + 1);
+    if (*p == ',') p++;
+    else break;
+  }
+  return n;
+}
+
+static int map_lookup(int fd, const void *key, void *value) {
+  union bpf_attr attr;
+  memset(&attr, 0, sizeof(attr));
+  attr.map_fd = fd;
+  attr.key = (long)key;
+  attr.value = (long)value;
+  return skel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr));
+}
+
+/* ---------------------------------------------------------------- ring buffer reader */
+
+static void chunk_free(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  free(data);
+}
+
+static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
+  (void)context;
+  chunk_t *c = data;
+  if (!env || !c) {
+    if (c) {
+      free(c->data);
+      free(c);
+    }
+    return;
+  }
+  napi_value undef, argv[1];
+  napi_get_undefined(env, &undef);
+  if (c->end) {
+    napi_get_null(env, &argv[0]);
+    free(c->data);
+  } else {
+    napi_value ab;
+    if (napi_create_external_arraybuffer(env, c->data, c->len, chunk_free, NULL, &ab) != napi_ok) {
+      void *copy;
+      napi_create_arraybuffer(env, c->len, &copy, &ab);
+      memcpy(copy, c->data, c->len);
+      free(c->data);
+    }
+    napi_create_typedarray(env, napi_uint8_array, c->len, ab, 0, &argv[0]);
+  }
+  free(c);
+  napi_call_function(env, undef, js_cb, 1, argv, NULL);
+}
+
+// Copies every committed record into chunks handed to JS; returns false when JS is gone.
+static bool drain(probe_t *p) {
+  unsigned long cons = __atomic_load_n(p->consumer, __ATOMIC_ACQUIRE);
+  unsigned long prod = __atomic_load_n(p->producer, __ATOMIC_ACQUIRE);
+  const size_t mask = p->rb_size - 1;
+  chunk_t *c = NULL;
+  while (cons < prod) {
+    const uint8_t *hdr = p->rb_data + (cons & mask);
+    uint32_t len = __atomic_load_n((const uint32_t *)hdr, __ATOMIC_ACQUIRE);
+    if (len & RB_BUSY) break;
+    uint32_t n = len & ~(RB_BUSY | RB_DISCARD);
+    if (!(len & RB_DISCARD)) {
+      if (!c) {
+        c = calloc(1, sizeof(*c));
+        if (!c) break;
+        c->cap = p->chunk_max;
+        c->data = malloc(c->cap);
+        if (!c->data) {
+          free(c);
+          c = NULL;
+          break;
+        }
+      }
+      if (c->len + n > c->cap) {
+        if (napi_call_threadsafe_function(p->tsfn, c, napi_tsfn_blocking) != napi_ok) {
+          free(c->data);
+          free(c);
+          return false;
+        }
+        c = NULL;
+        continue; // re-read the same record into a new chunk
+      }
+      // The data area is mapped twice back to back, so a record never wraps.
+      memcpy(c->data + c->len, hdr + RB_HDR, n);
+      c->len += n;
+    }
+    cons += (n + RB_HDR + 7) & ~7UL;
+    __atomic_store_n(p->consumer, cons, __ATOMIC_RELEASE);
+    if (cons >= prod) prod = __atomic_load_n(p->producer, __ATOMIC_ACQUIRE);
+  }
+  if (c) {
+    if (c->len == 0) {
+      free(c->data);
+      free(c);
+    } else if (napi_call_threadsafe_function(p->tsfn, c, napi_tsfn_blocking) != napi_ok) {
+      free(c->data);
+      free(c);
+      return false;
+    }
+  }
+  return true;
+}
+
+static void *reader_main(void *arg) {
+  probe_t *p = arg;
+  struct epoll_event evs[2];
+  for (;;) {
+    bool stop = atomic_load(&p->stopping);
+    if (!drain(p)) break;
+    if (stop) break;
+    epoll_wait(p->epfd, evs, 2, (int)p->poll_ms);
+  }
+  chunk_t *end = calloc(1, sizeof(*end));
+  if (end) {
+    end->end = true;
+    if (napi_call_threadsafe_function(p->tsfn, end, napi_tsfn_blocking) != napi_ok) free(end);
+  }
+  napi_release_threadsafe_function(p->tsfn, napi_tsfn_release);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+static void probe_teardown(probe_t *p) {
+  if (p->destroyed) return;
+  p->destroyed = true;
+  if (p->skel && p->skel->bss) p->skel->bss->enabled = 0;
+  if (p->thread_started) {
+    atomic_store(&p->stopping, true);
+    uint64_t one = 1;
+    if (write(p->stopfd, &one, sizeof(one)) < 0) { /* the poll timer ends the wait anyway */ }
+    pthread_join(p->thread, NULL);
+    p->thread_started = false;
+  }
+  if (p->consumer) munmap((void *)p->consumer, p->page);
+  if (p->producer) munmap((void *)p->producer, p->page + 2 * p->rb_size);
+  p->consumer = NULL;
+  p->producer = NULL;
+  if (p->epfd >= 0) close(p->epfd);
+  if (p->stopfd >= 0) close(p->stopfd);
+  p->epfd = p->stopfd = -1;
+  if (p->skel) sysray_probe__destroy(p->skel);
+  p->skel = NULL;
+}
+
+static void probe_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  probe_t *p = data;
+  // Only reached when JS dropped the handle; the thread has ended (it holds a reference through the tsfn).
+  probe_teardown(p);
+  free(p);
+}
+
+static bool get_u32(napi_env env, napi_value obj, const char *name, uint32_t *out) {
+  napi_value v;
+  bool has = false;
+  napi_has_named_property(env, obj, name, &has);
+  if (!has) return false;
+  napi_get_named_property(env, obj, name, &v);
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t != napi_number) return false;
+  return napi_get_value_uint32(env, v, out) == napi_ok;
+}
+
+// open(options, recipes: Uint8Array, ignoredTgids: Uint32Array, onChunk) -> handle
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 4) return throw_probe(env, "BAD_ARGUMENT", "open(options, recipes, ignored, onChunk)", 0);
+
+  uint32_t snap = 0, wake = 1 << 20, poll_ms = 20, chunk = 4 << 20, proc = 0;
+  get_u32(env, argv[0], "snaplen", &snap);
+  get_u32(env, argv[0], "wakeBytes", &wake);
+  get_u32(env, argv[0], "pollMs", &poll_ms);
+  get_u32(env, argv[0], "chunkBytes", &chunk);
+  get_u32(env, argv[0], "procEvents", &proc);
+
+  void *rec;
+  size_t rec_len;
+  napi_typedarray_type tt;
+  napi_value rab;
+  size_t roff;
+  if (napi_get_typedarray_info(env, argv[1], &tt, &rec_len, &rec, &rab, &roff) != napi_ok || tt != napi_uint8_array ||
+      rec_len % sizeof(struct sysray_recipe) != 0)
+    return throw_probe(env, "BAD_ARGUMENT", "recipes must be a Uint8Array of whole recipe records", 0);
+  void *ign;
+  size_t ign_len;
+  if (napi_get_typedarray_info(env, argv[2], &tt, &ign_len, &ign, &rab, &roff) != napi_ok || tt != napi_uint32_array)
+    return throw_probe(env, "BAD_ARGUMENT", "ignored must be a Uint32Array of thread-group ids", 0);
+
+  probe_t *p = calloc(1, sizeof(*p));
+  if (!p) return throw_probe(env, "NO_MEMORY", "out of memory", ENOMEM);
+  p->epfd = p->stopfd = -1;
+  p->poll_ms = poll_ms ? poll_ms : 20;
+  p->chunk_max = chunk < (64 << 10) ? (64 << 10) : chunk;
+  p->page = (size_t)sysconf(_SC_PAGESIZE);
+  p->ncpus = possible_cpus();
+
+  p->skel = sysray_probe__open();
+  if (!p->skel) {
+    free(p);
+    return throw_probe(env, "NO_MEMORY", "cannot allocate the probe skeleton", ENOMEM);
+  }
+  errno = 0;
+  int err = sysray_probe__load(p->skel);
+  if (err) {
+    int e = errno ? errno : (err < 0 ? -err : err);
+    char msg[256];
+    snprintf(msg, sizeof(msg), "the kernel refused to load the eBPF probe: %s (errno %d)", strerror(e), e);
+    probe_teardown(p);
+    free(p);
+    return throw_probe(env, e == EPERM ? "NOT_PERMITTED" : "LOAD_REFUSED", msg, e);
+  }
+  struct timespec rt, bt;
+  clock_gettime(CLOCK_REALTIME, &rt);
+  clock_gettime(CLOCK_BOOTTIME, &bt);
+  p->skel->bss->boot_to_epoch = (uint64_t)((rt.tv_sec - bt.tv_sec) * 1000000000LL + (rt.tv_nsec - bt.tv_nsec));
+  p->skel->bss->snaplen = snap;
+  p->skel->bss->proc_events = proc;
+  p->skel->data->wake_bytes = wake;
+
+  struct sysray_recipe *rs = rec;
+  for (size_t i = 0; i < rec_len / sizeof(*rs); i++) {
+    __u32 nr = i;
+    if (!rs[i].type) continue;
+    if (skel_map_update_elem(p->skel->maps.recipes.map_fd, &nr, &rs[i], 0) < 0) {
+      int e = errno;
+      probe_teardown(p);
+      free(p);
+      return throw_probe(env, "LOAD_REFUSED", "cannot write the syscall recipes map", e);
+    }
+  }
+  uint32_t *tg = ign;
+  for (size_t i = 0; i < ign_len; i++) {
+    __u8 one = 1;
+    if (skel_map_update_elem(p->skel->maps.ignored.map_fd, &tg[i], &one, 0) < 0) {
+      int e = errno;
+      probe_teardown(p);
+      free(p);
+      return throw_probe(env, "LOAD_REFUSED", "cannot write the ignored-process map", e);
+    }
+  }
+
+  // Ring buffer: consumer page (rw), then producer page + data mapped twice (ro).
+  p->rb_fd = p->skel->maps.rb.map_fd;
+  p->rb_size = SYSRAY_RINGBUF_DEFAULT;
+  void *cons = mmap(NULL, p->page, PROT_READ | PROT_WRITE, MAP_SHARED, p->rb_fd, 0);
+  void *prod = mmap(NULL, p->page + 2 * p->rb_size, PROT_READ, MAP_SHARED, p->rb_fd, (off_t)p->page);
+  if (cons == MAP_FAILED || prod == MAP_FAILED) {
+    int e = errno;
+    if (cons != MAP_FAILED) munmap(cons, p->page);
+    if (prod != MAP_FAILED) munmap(prod, p->page + 2 * p->rb_size);
+    probe_teardown(p);
+    free(p);
+    return throw_probe(env, "LOAD_REFUSED", "cannot map the ring buffer", e);
+  }
+  p->consumer = cons;
+  p->producer = prod;
+  p->rb_data = (const uint8_t *)prod + p->page;
+
+  p->epfd = epoll_create1(EPOLL_CLOEXEC);
+  p->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  struct epoll_event ev = {.events = EPOLLIN};
+  ev.data.fd = p->rb_fd;
+  epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->rb_fd, &ev);
+  ev.data.fd = p->stopfd;
+  epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->stopfd, &ev);
+
+  if (sysray_probe__attach(p->skel) < 0) {
+    int e = errno;
+    char msg[256];
+    snprintf(msg, sizeof(msg), "the kernel refused to attach the probe to the syscall tracepoints: %s (errno %d)",
+             strerror(e), e);
+    probe_teardown(p);
+    free(p);
+    return throw_probe(env, e == EPERM ? "NOT_PERMITTED" : "ATTACH_REFUSED", msg, e);
+  }
+
+  napi_value name;
+  napi_create_string_utf8(env, "sysray-probe-reader", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, argv[3], NULL, name, 8, 1, NULL, NULL, p, call_js, &p->tsfn) != napi_ok) {
+    probe_teardown(p);
+    free(p);
+    return throw_probe(env, "INTERNAL", "cannot create the delivery function", 0);
+  }
+  p->skel->bss->enabled = 1;
+  if (pthread_create(&p->thread, NULL, reader_main, p) != 0) {
+    int e = errno;
+    napi_release_threadsafe_function(p->tsfn, napi_tsfn_abort);
+    probe_teardown(p);
+    free(p);
+    return throw_probe(env, "INTERNAL", "cannot start the reader thread", e);
+  }
+  p->thread_started = true;
+
+  napi_value handle;
+  napi_create_object(env, &handle);
+  napi_wrap(env, handle, p, probe_finalize, NULL, NULL);
+  return handle;
+}
+
+static probe_t *unwrap(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  void *p = NULL;
+  if (argc < 1 || napi_unwrap(env, argv[0], &p) != napi_ok || !p) {
+    throw_probe(env, "BAD_ARGUMENT", "not a probe handle", 0);
+    return NULL;
+  }
+  return p;
+}
+
+// stats(handle) -> [emitted, dropped, overflow] as numbers (sums over CPUs)
+static napi_value js_stats(napi_env env, napi_callback_info info) {
+  probe_t *p = unwrap(env, info);
+  if (!p) return NULL;
+  napi_value arr;
+  napi_create_array_with_length(env, SYSRAY_NCOUNTERS, &arr);
+  for (uint32_t k = 0; k < SYSRAY_NCOUNTERS; k++) {
+    double sum = 0;
+    if (p->skel && p->ncpus > 0) {
+      uint64_t *vals = calloc((size_t)p->ncpus, sizeof(uint64_t));
+      if (vals && map_lookup(p->skel->maps.counters.map_fd, &k, vals) == 0)
+        for (int c = 0; c < p->ncpus; c++) sum += (double)vals[c];
+      free(vals);
+    }
+    napi_value v;
+    napi_create_double(env, sum, &v);
+    napi_set_element(env, arr, k, v);
+  }
+  return arr;
+}
+
+// stop(handle): disables the probe, then the thread drains what is left, delivers the end marker and exits.
+// Detaching and freeing happen in close() once JS saw the end marker.
+static napi_value js_stop(napi_env env, napi_callback_info info) {
+  probe_t *p = unwrap(env, info);
+  if (!p) return NULL;
+  if (p->skel && p->skel->bss) p->skel->bss->enabled = 0;
+  if (p->skel) sysray_probe__detach(p->skel);
+  if (p->skel) {
+    p->skel->links.sysray_enter_fd = 0;
+    p->skel->links.sysray_exit_fd = 0;
+    p->skel->links.sysray_procexit_fd = 0;
+  }
+  atomic_store(&p->stopping, true);
+  uint64_t one = 1;
+  if (p->stopfd >= 0 && write(p->stopfd, &one, sizeof(one)) < 0) { /* the poll timer ends the wait */ }
+  return NULL;
+}
+
+// close(handle): after the end marker; joins the thread and frees the kernel objects.
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  probe_t *p = unwrap(env, info);
+  if (!p) return NULL;
+  probe_teardown(p);
+  return NULL;
+}
+
+static napi_value js_possible_cpus(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value v;
+  napi_create_int32(env, possible_cpus(), &v);
+  return v;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
+      {"stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL},
+      {"stop", NULL, js_stop, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
+      {"possibleCpus", NULL, js_possible_cpus, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  napi_value v;
+  napi_create_uint32(env, sizeof(struct sysray_recipe), &v);
+  napi_set_named_property(env, exports, "recipeSize", v);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
