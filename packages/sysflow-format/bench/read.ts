@@ -9,7 +9,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
-import { bigintLongType, readSysFlow, readSysFlowSync, writeSysFlowSync } from '../src/index.js';
+import {
+  bigintLongType,
+  readSysFlow,
+  readSysFlowBatchesSync,
+  readSysFlowSync,
+  writeSysFlowSync,
+} from '../src/index.js';
 
 const repeats = Number(process.argv[2] ?? 200);
 const sample = new URL('../../../../shared/testdata/sysflow-pairs/namespaces_setns.sf', import.meta.url);
@@ -31,8 +37,13 @@ async function time(name: string, run: () => Promise<number> | number): Promise<
 }
 
 console.log(`file: ${many.length} records, ${(bytes.length / 1e6).toFixed(1)} MB (deflate)`);
-for (let round = 0; round < 2; round++) {
-  const ours = await time('sysflow-format sync', () => readSysFlowSync(bytes).length);
+for (let round = 0; round < 3; round++) {
+  const ours = await time('sysflow-format sync batches', () => {
+    let n = 0;
+    for (const batch of readSysFlowBatchesSync(bytes)) n += batch.records.length;
+    return n;
+  });
+  await time('sysflow-format sync array', () => readSysFlowSync(bytes).length);
   await time('sysflow-format stream', async () => {
     let n = 0;
     for await (const _ of readSysFlow(file)) n++;

@@ -9,9 +9,10 @@ import {
   sysflowTypeIndex,
 } from './avro-types.js';
 import { SysFlowError } from './errors.js';
+import { compileFastDecoder, type DecodeCursor, type FastDecodeFn } from './fast-decode.js';
 import type { AvroSchemaJSON } from './schema.js';
 import type { SysFlowFileHeader, SysFlowRecord, SysFlowType } from './types.js';
-import { compileSkipper, MalformedValue, readVarint, type SkipFn } from './validate.js';
+import { compileSkipper, MalformedValue, type SkipFn, varintAt, varintEnd } from './validate.js';
 
 /** Options every reader takes. */
 export interface ReadOptions {
@@ -39,6 +40,8 @@ interface BranchPlan {
   type: AvscType | undefined;
   /** Resolver from the writer branch, or undefined when both are the same schema. */
   resolver: avro.Resolver | undefined;
+  /** Generated decoder, when the writer's branch is the reader's own (no resolution needed). */
+  fast: FastDecodeFn | undefined;
   skip: SkipFn;
 }
 
@@ -60,6 +63,7 @@ export class BlockDecoder {
   private readonly plans: BranchPlan[];
   private readonly codec: 'null' | 'deflate';
   private readonly maxBlockBytes: number;
+  private readonly cursor: DecodeCursor = { p: 0, e: 0 };
 
   constructor(header: SysFlowFileHeader, options: ReadOptions = {}) {
     this.codec = header.codec;
@@ -106,7 +110,15 @@ export class BlockDecoder {
           );
         }
       }
-      return { name, known: type !== undefined, type, resolver, skip: compileSkipper(writer, skipCache) };
+      const fast = type && !resolver ? compileFastDecoder(type) : undefined;
+      return {
+        name,
+        known: type !== undefined,
+        type,
+        resolver,
+        fast,
+        skip: compileSkipper(writer, skipCache),
+      };
     });
   }
 
@@ -117,15 +129,30 @@ export class BlockDecoder {
     if (count > end) {
       throw new SysFlowError('BAD_BLOCK', `block claims ${count} records in ${end} bytes`, where);
     }
-    // Pass 1: bounds-checked walk with the writer schema.
-    let pos = 0;
+    // One pass: generated decoders check bounds as they read; other branches (writer schemas that need
+    // resolving) are walked with bounds checks first, then decoded by avsc.
+    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const records: SysFlowRecord[] = new Array(count);
+    const cursor = this.cursor;
+    cursor.p = 0;
+    cursor.e = end;
     for (let i = 0; i < count; i++) {
+      const start = cursor.p;
+      let plan: BranchPlan;
       try {
-        const [index, p] = readVarint(data, pos, end);
-        const plan = this.plans[index];
-        if (!plan) throw new MalformedValue(`union index ${index} not in 0..${this.plans.length - 1}`, pos);
-        if (!plan.known) throw new MalformedValue(`record type ${plan.name} is not a SysFlow v5 type`, pos);
-        pos = plan.skip(data, p, end);
+        const index = varintAt(buf, start, end);
+        cursor.p = varintEnd();
+        const found = this.plans[index];
+        if (!found)
+          throw new MalformedValue(`union index ${index} not in 0..${this.plans.length - 1}`, start);
+        if (!found.known)
+          throw new MalformedValue(`record type ${found.name} is not a SysFlow v5 type`, start);
+        plan = found;
+        if (plan.fast) {
+          records[i] = { type: plan.name as SysFlowType, rec: plan.fast(buf, cursor) } as SysFlowRecord;
+          continue;
+        }
+        plan.skip(buf, cursor.p, end);
       } catch (error) {
         if (error instanceof MalformedValue) {
           throw new SysFlowError('BAD_RECORD', `record does not decode: ${error.message}`, {
@@ -135,24 +162,9 @@ export class BlockDecoder {
         }
         throw error;
       }
-    }
-    if (pos !== end) {
-      throw new SysFlowError(
-        'BAD_BLOCK',
-        `${count} records take ${pos} bytes but the block holds ${end}`,
-        where,
-      );
-    }
-    // Pass 2: decode (cannot run past the data now).
-    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const records: SysFlowRecord[] = new Array(count);
-    pos = 0;
-    for (let i = 0; i < count; i++) {
-      const [index, p] = readVarint(buf, pos, end);
-      const plan = this.plans[index]!;
       let decoded: { value: unknown; offset: number };
       try {
-        decoded = plan.type!.decode(buf, p, plan.resolver);
+        decoded = plan.type!.decode(buf, cursor.p, plan.resolver);
       } catch (error) {
         throw new SysFlowError(
           'BAD_RECORD',
@@ -168,7 +180,14 @@ export class BlockDecoder {
         });
       }
       records[i] = { type: plan.name as SysFlowType, rec: decoded.value } as SysFlowRecord;
-      pos = decoded.offset;
+      cursor.p = decoded.offset;
+    }
+    if (cursor.p !== end) {
+      throw new SysFlowError(
+        'BAD_BLOCK',
+        `${count} records take ${cursor.p} bytes but the block holds ${end}`,
+        where,
+      );
     }
     return records;
   }

@@ -17,29 +17,50 @@ export class MalformedValue extends Error {
   }
 }
 
-/** Reads a zigzag varint of at most `maxBytes` bytes; returns [value (as a double), next position]. */
-export function readVarint(buf: Uint8Array, pos: number, end: number, maxBytes = 10): [number, number] {
+/** Position after the varint that {@link varintAt} read last (a module slot: no tuple per read). */
+let next = 0;
+
+/**
+ * Reads a zigzag varint of at most `maxBytes` bytes at `pos` and returns its value (as a double); the
+ * position after it is then {@link varintEnd}. Throws {@link MalformedValue} past `end` or when too long.
+ */
+export function varintAt(buf: Uint8Array, pos: number, end: number, maxBytes = 10): number {
   let raw = 0;
   let scale = 1;
   for (let i = 0; i < maxBytes; i++) {
     if (pos >= end) throw new MalformedValue('varint runs past the end of the data', pos);
     const b = buf[pos++]!;
     raw += (b & 0x7f) * scale;
-    if ((b & 0x80) === 0) return [raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2, pos];
+    if ((b & 0x80) === 0) {
+      next = pos;
+      return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+    }
     scale *= 128;
   }
   throw new MalformedValue(`varint longer than ${maxBytes} bytes`, pos);
 }
 
+/** The position after the varint {@link varintAt} read last. */
+export function varintEnd(): number {
+  return next;
+}
+
+/** Reads a zigzag varint of at most `maxBytes` bytes; returns [value (as a double), next position]. */
+export function readVarint(buf: Uint8Array, pos: number, end: number, maxBytes = 10): [number, number] {
+  const value = varintAt(buf, pos, end, maxBytes);
+  return [value, next];
+}
+
 function skipBytes(buf: Uint8Array, pos: number, end: number): number {
-  const [len, p] = readVarint(buf, pos, end);
+  const len = varintAt(buf, pos, end);
+  const p = next;
   if (len < 0) throw new MalformedValue(`negative length ${len}`, pos);
   if (len > end - p) throw new MalformedValue(`length ${len} runs past the end of the data`, pos);
   return p + len;
 }
 
 /** Smallest number of bytes a value of the type takes (0 for null and empty records). */
-function minBytes(type: AvscType, seen = new Set<AvscType>()): number {
+export function minBytes(type: AvscType, seen = new Set<AvscType>()): number {
   switch (type.typeName) {
     case 'null':
       return 0;
@@ -64,7 +85,7 @@ function minBytes(type: AvscType, seen = new Set<AvscType>()): number {
 }
 
 /** Largest item count accepted for a block of zero-size items (arrays of nulls, empty records). */
-const MAX_EMPTY_ITEMS = 1 << 20;
+export const MAX_EMPTY_ITEMS = 1 << 20;
 
 /** Compiles a {@link SkipFn} for a (writer) type. Recursive types are supported. */
 export function compileSkipper(type: AvscType, cache = new Map<AvscType, SkipFn>()): SkipFn {
@@ -89,10 +110,16 @@ function build(type: AvscType, cache: Map<AvscType, SkipFn>): SkipFn {
         return pos + 1;
       };
     case 'int':
-      return (buf, pos, end) => readVarint(buf, pos, end, 5)[1];
+      return (buf, pos, end) => {
+        varintAt(buf, pos, end, 5);
+        return next;
+      };
     case 'long':
     case 'abstract:long':
-      return (buf, pos, end) => readVarint(buf, pos, end, 10)[1];
+      return (buf, pos, end) => {
+        varintAt(buf, pos, end, 10);
+        return next;
+      };
     case 'float':
     case 'double': {
       const size = type.typeName === 'float' ? 4 : 8;
@@ -114,10 +141,10 @@ function build(type: AvscType, cache: Map<AvscType, SkipFn>): SkipFn {
     case 'enum': {
       const count = type.symbols?.length ?? 0;
       return (buf, pos, end) => {
-        const [index, p] = readVarint(buf, pos, end, 5);
+        const index = varintAt(buf, pos, end, 5);
         if (index < 0 || index >= count)
           throw new MalformedValue(`enum index ${index} not in 0..${count - 1}`, pos);
-        return p;
+        return next;
       };
     }
     case 'array':
@@ -129,11 +156,13 @@ function build(type: AvscType, cache: Map<AvscType, SkipFn>): SkipFn {
       return (buf, pos, end) => {
         for (;;) {
           const start = pos;
-          let [n, p] = readVarint(buf, pos, end);
+          let n = varintAt(buf, pos, end);
+          let p = next;
           if (n === 0) return p;
           if (n < 0) {
             n = -n;
-            const [size, q] = readVarint(buf, p, end);
+            const size = varintAt(buf, p, end);
+            const q = next;
             if (size < 0 || size > end - q) throw new MalformedValue(`block size ${size} out of range`, p);
             p = q;
           }
@@ -152,17 +181,18 @@ function build(type: AvscType, cache: Map<AvscType, SkipFn>): SkipFn {
     case 'union:unwrapped': {
       const branches = (type.types ?? []).map((t) => compileSkipper(t, cache));
       return (buf, pos, end) => {
-        const [index, p] = readVarint(buf, pos, end);
+        const index = varintAt(buf, pos, end);
         const branch = branches[index];
         if (!branch) throw new MalformedValue(`union index ${index} not in 0..${branches.length - 1}`, pos);
-        return branch(buf, p, end);
+        return branch(buf, next, end);
       };
     }
     case 'record':
     case 'error': {
       const fields = (type.fields ?? []).map((field) => compileSkipper(field.type, cache));
+      const n = fields.length;
       return (buf, pos, end) => {
-        for (const field of fields) pos = field(buf, pos, end);
+        for (let i = 0; i < n; i++) pos = fields[i]!(buf, pos, end);
         return pos;
       };
     }

@@ -1,0 +1,336 @@
+/**
+ * Decoders generated once per record type: straight-line JavaScript that reads a record from its Avro
+ * bytes into the same value avsc's `Type.decode` returns for our parsed schemas (longs as `bigint`,
+ * `["null", X]` unions unwrapped, enums as symbols, bytes and fixed as `Buffer` copies, maps as plain
+ * objects), without avsc's per-long `Buffer` slices and tap objects.
+ *
+ * Every read is bounds-checked against the cursor's end, and lengths, counts, union and enum indexes are
+ * validated as the block walk ({@link compileSkipper}) validates them: malformed data throws
+ * {@link MalformedValue} with the position, never reads past the data or allocates from a corrupt count.
+ */
+import type { AvscType } from './avro-types.js';
+import { MAX_EMPTY_ITEMS, MalformedValue, minBytes } from './validate.js';
+
+/** Read position, shared by a generated decoder and its helpers (one per decoder, reused). */
+export interface DecodeCursor {
+  /** Next byte to read. */
+  p: number;
+  /** End of the data (exclusive). */
+  e: number;
+}
+
+/** A generated decoder: the value at `c.p`, leaving `c.p` after it. */
+export type FastDecodeFn = (d: Buffer, c: DecodeCursor) => unknown;
+
+/** Zigzag varint as a double (exact up to 2^53; ints and lengths), at most 10 bytes, inside the data. */
+function rNum(d: Buffer, c: DecodeCursor): number {
+  const start = c.p;
+  const e = c.e;
+  let p = start;
+  let raw = 0;
+  let scale = 1;
+  for (;;) {
+    if (p >= e) throw new MalformedValue('varint runs past the end of the data', start);
+    const b = d[p++]!;
+    raw += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) break;
+    if (p - start === 10) throw new MalformedValue('varint longer than 10 bytes', start);
+    scale *= 128;
+  }
+  c.p = p;
+  return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+}
+
+/** A length (strings, bytes): not negative and within the data. */
+function rLen(d: Buffer, c: DecodeCursor): number {
+  const at = c.p;
+  const len = rNum(d, c);
+  if (len < 0) throw new MalformedValue(`negative length ${len}`, at);
+  if (len > c.e - c.p) throw new MalformedValue(`length ${len} runs past the end of the data`, at);
+  return len;
+}
+
+/** One-byte longs (zigzag 0..127 → 0, -1, 1, … -64), made once. */
+const SMALL_LONGS: readonly bigint[] = Array.from({ length: 128 }, (_, z) =>
+  BigInt(z % 2 === 0 ? z / 2 : -(z + 1) / 2),
+);
+/** Two 32-bit halves viewed as one signed 64-bit integer: one `bigint` allocation per long. */
+const halves = new Uint32Array(2);
+const asInt64 = new BigInt64Array(halves.buffer);
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const LO = littleEndian ? 0 : 1;
+const HI = 1 - LO;
+
+/** Zigzag varint as a `bigint` (Avro long, all 64 bits). */
+function rLong(d: Buffer, c: DecodeCursor): bigint {
+  let p = c.p;
+  if (c.e - p < 10) return rLongNearEnd(d, c);
+  let b = d[p++]!;
+  if ((b & 0x80) === 0) {
+    c.p = p;
+    return SMALL_LONGS[b]!;
+  }
+  // The raw 64-bit value as two 32-bit halves: bytes 0-3 fill bits 0-27, byte 4 bits 28-34, bytes 5-9 the rest.
+  let lo = b & 0x7f;
+  let hi = 0;
+  b = d[p++]!;
+  lo |= (b & 0x7f) << 7;
+  if (b & 0x80) {
+    b = d[p++]!;
+    lo |= (b & 0x7f) << 14;
+    if (b & 0x80) {
+      b = d[p++]!;
+      lo |= (b & 0x7f) << 21;
+      if (b & 0x80) {
+        b = d[p++]!;
+        lo |= (b & 0x0f) << 28;
+        hi = (b & 0x7f) >>> 4;
+        let shift = 3;
+        while (b & 0x80) {
+          if (shift > 31) throw new MalformedValue('varint longer than 10 bytes', c.p);
+          b = d[p++]!;
+          hi |= (b & 0x7f) << shift;
+          shift += 7;
+        }
+      }
+    }
+  }
+  c.p = p;
+  // Zigzag: shift the 64-bit value right by one, then flip every bit when the low bit was set.
+  const negative = lo & 1;
+  lo = (lo >>> 1) | ((hi & 1) << 31);
+  hi = hi >>> 1;
+  if (negative) {
+    lo = ~lo;
+    hi = ~hi;
+  }
+  halves[LO] = lo;
+  halves[HI] = hi;
+  return asInt64[0]!;
+}
+
+/** {@link rLong} within 10 bytes of the end of the data: every byte checked. */
+function rLongNearEnd(d: Buffer, c: DecodeCursor): bigint {
+  const start = c.p;
+  let v = 0n;
+  let shift = 0n;
+  let p = start;
+  for (;;) {
+    if (p >= c.e) throw new MalformedValue('varint runs past the end of the data', start);
+    if (p - start === 10) throw new MalformedValue('varint longer than 10 bytes', start);
+    const b = d[p++]!;
+    v |= BigInt(b & 0x7f) << shift;
+    if ((b & 0x80) === 0) break;
+    shift += 7n;
+  }
+  c.p = p;
+  v = BigInt.asUintN(64, v);
+  return BigInt.asIntN(64, (v >> 1n) ^ -(v & 1n));
+}
+
+/** Avro string: ASCII built in place for short values, UTF-8 decoded otherwise. */
+function rStr(d: Buffer, c: DecodeCursor): string {
+  const len = rLen(d, c);
+  const start = c.p;
+  const end = start + len;
+  c.p = end;
+  if (len <= 24) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const ch = d[i]!;
+      if (ch >= 0x80) return d.toString('utf8', start, end);
+      s += String.fromCharCode(ch);
+    }
+    return s;
+  }
+  return d.toString('utf8', start, end);
+}
+
+/** `size` bytes as a new `Buffer`. */
+function rFixed(d: Buffer, c: DecodeCursor, size: number): Buffer {
+  const p = c.p;
+  if (size > c.e - p) throw new MalformedValue(`${size} bytes past the end of the data`, p);
+  const out = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) out[i] = d[p + i]!;
+  c.p = p + size;
+  return out;
+}
+
+/** Avro bytes: a length, then the bytes, as a new `Buffer`. */
+function rBytes(d: Buffer, c: DecodeCursor): Buffer {
+  return rFixed(d, c, rLen(d, c));
+}
+
+/**
+ * Item count of the next array or map block (skipping the byte size that negative counts carry), checked
+ * against the data left: `itemMin` is the fewest bytes an item takes.
+ */
+function rCount(d: Buffer, c: DecodeCursor, itemMin: number): number {
+  const at = c.p;
+  let n = rNum(d, c);
+  if (n < 0) {
+    n = -n;
+    const sizeAt = c.p;
+    const size = rNum(d, c);
+    if (size < 0 || size > c.e - c.p) throw new MalformedValue(`block size ${size} out of range`, sizeAt);
+  }
+  if (itemMin > 0 ? n * itemMin > c.e - c.p : n > MAX_EMPTY_ITEMS) {
+    throw new MalformedValue(`block of ${n} items cannot fit in the data`, at);
+  }
+  return n;
+}
+
+/** An index below `count` (union branches, enum symbols). */
+function rIndex(d: Buffer, c: DecodeCursor, count: number, what: string): number {
+  const at = c.p;
+  const i = rNum(d, c);
+  if (i < 0 || i >= count || !Number.isInteger(i)) {
+    throw new MalformedValue(`${what} index ${i} not in 0..${count - 1}`, at);
+  }
+  return i;
+}
+
+function rBool(d: Buffer, c: DecodeCursor): boolean {
+  const p = c.p;
+  if (p >= c.e) throw new MalformedValue('boolean past the end of the data', p);
+  const b = d[p]!;
+  if (b > 1) throw new MalformedValue(`boolean byte ${b} is neither 0 nor 1`, p);
+  c.p = p + 1;
+  return b === 1;
+}
+
+function rFloat(d: Buffer, c: DecodeCursor): number {
+  if (4 > c.e - c.p) throw new MalformedValue('float past the end of the data', c.p);
+  const v = d.readFloatLE(c.p);
+  c.p += 4;
+  return v;
+}
+
+function rDouble(d: Buffer, c: DecodeCursor): number {
+  if (8 > c.e - c.p) throw new MalformedValue('double past the end of the data', c.p);
+  const v = d.readDoubleLE(c.p);
+  c.p += 8;
+  return v;
+}
+
+const HELPERS = { rNum, rLong, rStr, rFixed, rBytes, rCount, rIndex, rBool, rFloat, rDouble };
+
+/** Builds the source of one decoder function per record, array, map and union it meets. */
+class Generator {
+  private readonly functions: string[] = [];
+  private readonly constants: unknown[] = [];
+  private readonly named = new Map<AvscType, string>();
+
+  /** The name of a function decoding `type` (generated once per type object). */
+  fn(type: AvscType): string {
+    const known = this.named.get(type);
+    if (known) return known;
+    const name = `f${this.named.size}`;
+    this.named.set(type, name);
+    const body = this.body(type);
+    this.functions.push(`function ${name}(d, c) { ${body} }`);
+    return name;
+  }
+
+  private constant(value: unknown): string {
+    this.constants.push(value);
+    return `k[${this.constants.length - 1}]`;
+  }
+
+  private body(type: AvscType): string {
+    switch (type.typeName) {
+      case 'record':
+      case 'error':
+        return `return ${this.recordExpr(type)};`;
+      case 'array': {
+        const min = minBytes(type.itemsType!);
+        return `const out = []; for (let n = h.rCount(d, c, ${min}); n !== 0; n = h.rCount(d, c, ${min})) { for (let i = 0; i < n; i++) out.push(${this.expr(type.itemsType!)}); } return out;`;
+      }
+      case 'map': {
+        const min = minBytes(type.valuesType!) + 1;
+        return `const out = {}; for (let n = h.rCount(d, c, ${min}); n !== 0; n = h.rCount(d, c, ${min})) { for (let i = 0; i < n; i++) { const key = h.rStr(d, c); out[key] = ${this.expr(type.valuesType!)}; } } return out;`;
+      }
+      default:
+        return `return ${this.expr(type)};`;
+    }
+  }
+
+  private recordExpr(type: AvscType): string {
+    const parts = (type.fields ?? []).map((f) => `${JSON.stringify(f.name)}: ${this.expr(f.type)}`);
+    return `{ ${parts.join(', ')} }`;
+  }
+
+  /** An expression reading one value of `type`. */
+  expr(type: AvscType): string {
+    switch (type.typeName) {
+      case 'null':
+        return 'null';
+      case 'boolean':
+        return 'h.rBool(d, c)';
+      case 'int':
+        return 'h.rNum(d, c)';
+      case 'long':
+      case 'abstract:long':
+        return 'h.rLong(d, c)';
+      case 'float':
+        return 'h.rFloat(d, c)';
+      case 'double':
+        return 'h.rDouble(d, c)';
+      case 'string':
+        return 'h.rStr(d, c)';
+      case 'bytes':
+        return 'h.rBytes(d, c)';
+      case 'fixed':
+        return `h.rFixed(d, c, ${type.size ?? 0})`;
+      case 'enum':
+        return `${this.constant(type.symbols ?? [])}[h.rIndex(d, c, ${type.symbols?.length ?? 0}, 'enum')]`;
+      case 'union:unwrapped':
+      case 'union:wrapped':
+        return this.unionExpr(type);
+      case 'record':
+      case 'error':
+      case 'array':
+      case 'map':
+        return `${this.fn(type)}(d, c)`;
+      default:
+        throw new Error(`no generated decoder for Avro type ${type.typeName}`);
+    }
+  }
+
+  private unionExpr(type: AvscType): string {
+    const branches = type.types ?? [];
+    const wrapped = type.typeName === 'union:wrapped';
+    const value = (b: AvscType): string => {
+      if (b.typeName === 'null' || !wrapped) return this.expr(b);
+      const key = (b as unknown as { branchName(): string }).branchName();
+      return `{ ${JSON.stringify(key)}: ${this.expr(b)} }`;
+    };
+    if (branches.length === 2)
+      return `(h.rNum(d, c) === 0 ? ${value(branches[0]!)} : ${value(branches[1]!)})`;
+    const name = `u${this.functions.length}_${this.named.size}`;
+    const cases = branches.map((b, i) => `case ${i}: return ${value(b)};`).join(' ');
+    this.functions.push(
+      `function ${name}(d, c) { switch (h.rIndex(d, c, ${branches.length}, 'union')) { ${cases} } }`,
+    );
+    return `${name}(d, c)`;
+  }
+
+  /** Compiles everything generated into one closure over the helpers and constants. */
+  finish(entry: string): FastDecodeFn {
+    const source = `${this.functions.join('\n')}\nreturn ${entry};`;
+    return new Function('h', 'k', source)(HELPERS, this.constants) as FastDecodeFn;
+  }
+}
+
+/**
+ * A generated decoder for values of `type` (an avsc type parsed by {@link parseSchema}), or `undefined`
+ * when the type holds something the generator does not handle (the caller keeps avsc's decoder then).
+ */
+export function compileFastDecoder(type: AvscType): FastDecodeFn | undefined {
+  try {
+    const gen = new Generator();
+    return gen.finish(gen.fn(type));
+  } catch {
+    return undefined;
+  }
+}
