@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { captureCommand } from './capture.js';
 import { convertCommand } from './convert.js';
 import { dumpCommand } from './dump.js';
 import { eventsCommand } from './events.js';
@@ -23,6 +24,7 @@ export const builtinCommands: readonly Command[] = [
   rulesRunCommand,
   rulesTestCommand,
   convertCommand,
+  captureCommand,
   printCommand,
   policyRunCommand,
   graphCommand,
