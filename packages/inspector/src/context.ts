@@ -1,5 +1,6 @@
 /** The reusable per-event object handed to filters and rules. */
 import { EVENT_COUNT, EVENT_TABLE, PT, ScapEvent, type ScapParamValue } from '@sysray/pcapng/scap';
+import type { CpuUsage } from './state/cpu-time.js';
 import type { FdInfo } from './state/fd.js';
 import type { ThreadInfo } from './state/thread.js';
 import { AsciiStringCache } from './strings.js';
@@ -179,6 +180,12 @@ export class EventContext {
   prevTs = 0n;
   /** When set, parameters that cannot be decoded throw instead of reading as missing. */
   strict = false;
+  /** Event number {@link cpuUsage} and {@link exectime} belong to (they are set by procinfo/switch events). */
+  cpuNum = 0;
+  /** CPU usage a `procinfo` event gave (`thread.cpu*`), valid when `cpuNum === num`. */
+  cpuUsage: CpuUsage | undefined = undefined;
+  /** CPU time of the thread a `switch` event switched out (`thread.exectime`), valid when `cpuNum === num`. */
+  exectime: bigint | undefined = undefined;
   /** Decoded parameters of the current event (and its enter event), valid while their stamp is current. */
   private readonly exitVals: (ScapParamValue | undefined)[] = new Array(33).fill(undefined);
   private readonly exitStamp = new Int32Array(33).fill(-1);

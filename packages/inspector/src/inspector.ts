@@ -8,6 +8,7 @@ import { assignContainer } from './parsers/process.js';
 import type { ParseEnv } from './parsers/types.js';
 import { withTrailingSlash } from './paths.js';
 import { ContainerTable } from './state/container.js';
+import { SwitchClock } from './state/cpu-time.js';
 import { DEFAULT_MAX_FDS, FdInfo, type FdKind, FdTable, type L4Proto } from './state/fd.js';
 import { ThreadInfo, UNKNOWN_ID } from './state/thread.js';
 import { DEFAULT_MAX_THREADS, ThreadTable } from './state/thread-table.js';
@@ -87,6 +88,8 @@ export class Inspector implements ParseEnv {
   hostname = '';
   /** Maximum fds per process. */
   readonly maxFds: number;
+  /** Last scheduler switch per CPU (for `thread.exectime`). */
+  readonly switches = new SwitchClock();
   /** The reusable context of the current event. */
   readonly ctx: EventContext;
   /** Events processed, and events whose state update failed (malformed parameters). */

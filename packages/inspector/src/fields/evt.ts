@@ -5,6 +5,7 @@ import type { EventContext } from '../context.js';
 import { P } from '../params.js';
 import { atDirectory } from '../parsers/fd.js';
 import { resolvePath } from '../paths.js';
+import { genericName, isGeneric } from '../syscalls.js';
 import { argText, clockTime, dateTime, errnoText, findParam } from './format.js';
 import { argField, type FieldSpec, field } from './spec.js';
 
@@ -43,6 +44,20 @@ const CATEGORY: Record<number, string> = {
   [EC.WAIT]: 'wait',
   [EC.SCHEDULER]: 'scheduler',
 };
+
+/** The event's name; for generic syscall events, the syscall's (`msync`), as libsinsp names them. */
+function typeName(c: EventContext): string {
+  return (isGeneric(c.type) && genericName(c.ev)) || c.ev.name;
+}
+
+/** The event's arguments as text; generic events show their syscall id with its name: `ID=26(msync) nativeID=26`. */
+function argsText(c: EventContext): string {
+  if (!isGeneric(c.type)) return c.ev.argsText();
+  const name = genericName(c.ev);
+  const id = c.ev.param(0);
+  const native = c.ev.param(1);
+  return `ID=${id ?? ''}${name ? `(${name})` : ''} nativeID=${native ?? ''}`;
+}
 
 function category(c: EventContext): string {
   const info = EVENT_TABLE[c.type];
@@ -165,21 +180,21 @@ export function evtFields(): FieldSpec[] {
     field('evt.dir', 'CHARBUF', "event direction: '>' enter, '<' exit", (c) => c.ev.direction, {
       deprecated: true,
     }),
-    field('evt.type', 'CHARBUF', 'event name (open, execve, …)', (c) => c.ev.name),
+    field('evt.type', 'CHARBUF', 'event name (open, execve, …; a generic event’s syscall name)', typeName),
     argField(
       'evt.type.is',
       'UINT32',
       '1 if the event type is the argument',
       'required',
-      (arg) => (c) => (c.ev.name === arg ? 1 : 0),
+      (arg) => (c) => (typeName(c) === arg ? 1 : 0),
     ),
     field('syscall.type', 'CHARBUF', 'system call name', (c) =>
-      (EVENT_TABLE[c.type]?.category ?? 0) & EC.SYSCALL ? c.ev.name : undefined,
+      (EVENT_TABLE[c.type]?.category ?? 0) & EC.SYSCALL ? typeName(c) : undefined,
     ),
     field('evt.category', 'CHARBUF', 'event category', category),
     field('evt.cpu', 'INT16', 'CPU the event happened on', (c) => c.ev.cpu),
-    field('evt.args', 'CHARBUF', 'all event arguments, as text', (c) => c.ev.argsText()),
-    field('evt.info', 'CHARBUF', 'event arguments (as evt.args)', (c) => c.ev.argsText()),
+    field('evt.args', 'CHARBUF', 'all event arguments, as text', argsText),
+    field('evt.info', 'CHARBUF', 'event arguments (as evt.args)', argsText),
     argField('evt.arg', 'CHARBUF', 'an argument by name or index, as text', 'required', (a) =>
       argExtractor(a, false),
     ),

@@ -1,7 +1,8 @@
 /** The syscall `FieldSet` (libsinsp's fields) and the container plugin's field set, over event contexts. */
 import { type EventTypeInfo, type FieldDef, type FieldSet, RuleError } from '@sysray/falco-rules';
-import { EVENT_COUNT, eventTypesByName } from '@sysray/pcapng/scap';
+import { EVENT_COUNT } from '@sysray/pcapng/scap';
 import type { EventContext } from '../context.js';
+import { eventTypesOfName } from '../syscalls.js';
 import { containerFields } from './container.js';
 import { evtFields } from './evt.js';
 import { fdFields } from './fd.js';
@@ -10,13 +11,13 @@ import { procFields, threadFields } from './proc.js';
 import type { CtxExtractor, FieldSpec } from './spec.js';
 import { userFields } from './user.js';
 
-/** The event-type index over scap event type ids (enter and exit types of a name share the name). */
+/**
+ * The event-type index over scap event type ids (enter and exit types of a name share the name; a syscall
+ * with no dedicated event, like `msync`, stands for the generic event types).
+ */
 export const SYSCALL_EVENT_TYPES: EventTypeInfo<EventContext> = {
   count: EVENT_COUNT + 1,
-  codes(name) {
-    const list = eventTypesByName(name);
-    return list.length > 0 ? list : undefined;
-  },
+  codes: eventTypesOfName,
   of: (c) => c.type,
 };
 

@@ -581,11 +581,24 @@ export function threadFields(): FieldSpec[] {
         return undefined;
       }),
     ),
-    field('thread.exectime', 'RELTIME', 'CPU time of the last scheduled period', () => 0n),
-    field('thread.totexectime', 'RELTIME', 'total CPU time', () => 0n),
-    field('thread.cpu', 'DOUBLE', 'CPU usage', () => 0),
-    field('thread.cpu.user', 'DOUBLE', 'user CPU usage', () => 0),
-    field('thread.cpu.system', 'DOUBLE', 'system CPU usage', () => 0),
+    field('thread.exectime', 'RELTIME', 'CPU time (ns) of the thread a switch event switches out', (c) =>
+      c.cpuNum === c.num ? c.exectime : undefined,
+    ),
+    field(
+      'thread.totexectime',
+      'RELTIME',
+      'CPU time (ns) of the thread over the switch events so far',
+      (c) => (c.cpuNum === c.num && c.exectime !== undefined ? c.thread?.totExectime : undefined),
+    ),
+    field('thread.cpu', 'DOUBLE', 'CPU used since the last procinfo event (% of a CPU over ~1 s)', (c) =>
+      c.cpuNum === c.num ? c.cpuUsage?.total : undefined,
+    ),
+    field('thread.cpu.user', 'DOUBLE', 'user CPU (thread.cpu for user time)', (c) =>
+      c.cpuNum === c.num ? c.cpuUsage?.user : undefined,
+    ),
+    field('thread.cpu.system', 'DOUBLE', 'system CPU (thread.cpu for system time)', (c) =>
+      c.cpuNum === c.num ? c.cpuUsage?.system : undefined,
+    ),
     field(
       'thread.vmsize',
       'UINT64',

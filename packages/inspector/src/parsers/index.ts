@@ -16,7 +16,7 @@ import {
   parseSocketpair,
   parseUsesFd,
 } from './fd.js';
-import { parseContainer, parseGroupEvent, parseUserEvent } from './meta.js';
+import { parseContainer, parseGroupEvent, parseProcinfo, parseSwitch, parseUserEvent } from './meta.js';
 import {
   parseCapset,
   parseChdir,
@@ -97,6 +97,8 @@ const ENTER_PARSERS: Record<string, EventParser> = {
   userdeleted: parseUserEvent,
   groupadded: parseGroupEvent,
   groupdeleted: parseGroupEvent,
+  procinfo: parseProcinfo,
+  switch: parseSwitch,
 };
 
 /** Parser of each event type id (`undefined`: the event changes no state). */

@@ -1,11 +1,14 @@
 /** The shape of an event parser. */
 import type { EventContext } from '../context.js';
+import type { SwitchClock } from '../state/cpu-time.js';
 import type { InspectorTables } from '../tables.js';
 
 /** Everything a parser may touch: the event context and the tables (plus inspector options). */
 export interface ParseEnv extends InspectorTables {
   /** Maximum fds per process. */
   readonly maxFds: number;
+  /** Last scheduler switch per CPU. */
+  readonly switches: SwitchClock;
 }
 
 /** Updates state from one event (`ctx.thread` is already resolved, `ctx.fd`/`ctx.fdNum` may be set). */

@@ -1,5 +1,6 @@
 /** One thread of the thread table, as libsinsp's `sinsp_threadinfo` describes it. */
 import type { EventBatch } from '@sysray/pcapng/scap';
+import type { CpuTicks } from './cpu-time.js';
 import { FdTable } from './fd.js';
 
 /** uid/gid of a thread whose credentials are unknown (libsinsp's `0xffffffff`). */
@@ -50,6 +51,10 @@ export class ThreadInfo {
   flags = 0;
   /** cgroups (`subsys=path`). */
   cgroups: string[] = [];
+  /** Cumulative CPU ticks at the thread's last `procinfo` event. */
+  cpuTicks: CpuTicks | undefined = undefined;
+  /** CPU time (ns) summed over the scheduler switches that switched this thread out. */
+  totExectime = 0n;
   /** Container id (12 hex characters), or `''` for the host. */
   containerId = '';
   /** Capability sets. */
