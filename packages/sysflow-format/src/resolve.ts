@@ -52,8 +52,9 @@ export function foidKey(foid: FOID): string {
  * {@link SysFlowEntityTables.clear} to drop them, e.g. between unrelated files.
  */
 export class SysFlowEntityTables {
-  /** Processes by `oidKey(oid)`. */
-  readonly processes = new Map<string, Process>();
+  private readonly processByKey = new Map<string, Process>();
+  /** The same processes by `hpid`, then `createTS` (lookups without formatting the OID as a string). */
+  private readonly processIndex = new Map<bigint, Map<bigint, Process>>();
   /** Containers by id. */
   readonly containers = new Map<string, Container>();
   /** Files by `foidKey(oid)`. */
@@ -62,6 +63,11 @@ export class SysFlowEntityTables {
   readonly pods = new Map<string, Pod>();
   /** The latest header record. */
   header: SFHeader | undefined;
+
+  /** Processes by `oidKey(oid)` (read-only: records enter through {@link add}). */
+  get processes(): ReadonlyMap<string, Process> {
+    return this.processByKey;
+  }
 
   /** Stores the record if it is an entity (header, container, process, file, pod); returns `this`. */
   add(record: SysFlowRecord): this {
@@ -72,9 +78,17 @@ export class SysFlowEntityTables {
       case 'Container':
         this.containers.set(record.rec.id, record.rec);
         break;
-      case 'Process':
-        this.processes.set(oidKey(record.rec.oid), record.rec);
+      case 'Process': {
+        const { oid } = record.rec;
+        this.processByKey.set(oidKey(oid), record.rec);
+        let byTime = this.processIndex.get(oid.hpid);
+        if (!byTime) {
+          byTime = new Map();
+          this.processIndex.set(oid.hpid, byTime);
+        }
+        byTime.set(oid.createTS, record.rec);
         break;
+      }
       case 'File':
         this.files.set(foidKey(record.rec.oid), record.rec);
         break;
@@ -87,7 +101,7 @@ export class SysFlowEntityTables {
 
   /** The process with this OID. */
   process(oid: OID): Process | undefined {
-    return this.processes.get(oidKey(oid));
+    return this.processIndex.get(oid.hpid)?.get(oid.createTS);
   }
 
   /** The container with this id. */
@@ -107,7 +121,8 @@ export class SysFlowEntityTables {
 
   /** Drops every entity. */
   clear(): void {
-    this.processes.clear();
+    this.processByKey.clear();
+    this.processIndex.clear();
     this.containers.clear();
     this.files.clear();
     this.pods.clear();
@@ -127,25 +142,6 @@ export class SysFlowEntityTables {
       header: this.header,
       unresolved: [],
     };
-    const withProcess = (process: Process) => {
-      out.process = process;
-      if (process.poid) {
-        out.parent = this.process(process.poid);
-        if (!out.parent) out.unresolved.push('parent');
-      }
-      if (process.containerId !== null) withContainer(process.containerId);
-    };
-    const withContainer = (id: string) => {
-      out.container = this.container(id);
-      if (!out.container) {
-        out.unresolved.push('container');
-        return;
-      }
-      if (out.container.podId !== null) {
-        out.pod = this.pod(out.container.podId);
-        if (!out.pod) out.unresolved.push('pod');
-      }
-    };
     switch (record.type) {
       case 'SFHeader':
       case 'Pod':
@@ -159,15 +155,15 @@ export class SysFlowEntityTables {
         }
         break;
       case 'Process':
-        withProcess(record.rec);
+        this.resolveProcess(out, record.rec);
         break;
       case 'File':
         out.file = record.rec;
-        if (record.rec.containerId !== null) withContainer(record.rec.containerId);
+        if (record.rec.containerId !== null) this.resolveContainer(out, record.rec.containerId);
         break;
       default: {
         const process = this.process(record.rec.procOID);
-        if (process) withProcess(process);
+        if (process) this.resolveProcess(out, process);
         else out.unresolved.push('process');
         if (record.type === 'FileFlow' || record.type === 'FileEvent') {
           out.file = this.file(record.rec.fileOID);
@@ -180,6 +176,29 @@ export class SysFlowEntityTables {
       }
     }
     return out;
+  }
+
+  /** Fills the process, its parent, container and pod of `out`. */
+  private resolveProcess(out: ResolvedSysFlowRecord, process: Process): void {
+    out.process = process;
+    if (process.poid) {
+      out.parent = this.process(process.poid);
+      if (!out.parent) out.unresolved.push('parent');
+    }
+    if (process.containerId !== null) this.resolveContainer(out, process.containerId);
+  }
+
+  /** Fills the container and its pod of `out`. */
+  private resolveContainer(out: ResolvedSysFlowRecord, id: string): void {
+    out.container = this.container(id);
+    if (!out.container) {
+      out.unresolved.push('container');
+      return;
+    }
+    if (out.container.podId !== null) {
+      out.pod = this.pod(out.container.podId);
+      if (!out.pod) out.unresolved.push('pod');
+    }
   }
 }
 
