@@ -276,7 +276,7 @@ export function readRuleTestSpec(path: string): RuleTestSpec {
     });
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true });
   const bad = doc.errors[0];
   if (bad) {
     const line = bad.linePos?.[0]?.line ?? lines.linePos(bad.pos[0]).line;

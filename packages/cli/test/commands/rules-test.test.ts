@@ -61,7 +61,7 @@ describe('sysray rules test', () => {
     .map((f) => SPECS + f);
 
   it('passes the project’s own specs of the official rules (exit 0), as the library does', async () => {
-    expect(specs.length).toBeGreaterThanOrEqual(5);
+    expect(specs.length).toBeGreaterThanOrEqual(6);
     const { code, stdout, stderr } = await sysray(['rules', 'test', ...specs, '--json']);
     expect(stderr).toBe('');
     const lines = ndjson(stdout);
@@ -80,6 +80,8 @@ describe('sysray rules test', () => {
       'Terminal shell in container',
       'Disallowed SSH Connection Non Standard Port',
       'PTRACE anti-debug attempt',
+      'Linux Kernel Module Injection Detected',
+      'Debugfs Launched in Privileged Container',
     ])
       expect(fired.has(rule), rule).toBe(true);
   });
