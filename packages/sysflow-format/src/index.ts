@@ -52,10 +52,14 @@ export {
   splitSocketPath,
 } from './fields/values.js';
 export {
+  CONTAINER_TYPE_KEY,
+  flattenRecordJSON,
   fromHex,
   type JSONValue,
   recordFromJSON,
+  recordToFlatJSON,
   recordToJSON,
+  type SysFlowFlatJSON,
   type SysFlowRecordJSON,
   toHex,
 } from './json.js';

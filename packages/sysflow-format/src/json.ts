@@ -6,7 +6,7 @@ import type { SysFlowRecord } from './types.js';
 export type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
 
 /**
- * The JSON form of a record (one NDJSON line of `sysray print --json`): `{"type": <branch name>,
+ * The nested JSON form of a record (what python3-avro's reading prints): `{"type": <branch name>,
  * "rec": {<fields under their schema names, in schema order>}}`, with longs as decimal strings, `fixed`
  * (FOIDs) and `bytes` as lowercase hex, enums as symbol names, maps as objects, null unions as `null`.
  */
@@ -117,10 +117,66 @@ export function recordToJSON(record: SysFlowRecord): SysFlowRecordJSON {
 }
 
 /**
- * The inverse of {@link recordToJSON}: longs from decimal strings (or numbers), FOIDs from hex. The
- * result is checked only when it is written ({@link createSysFlowWriter} validates every record).
+ * Key of a `Container`'s own `type` field (its `ContainerType`) in the flat form, where `type` names the record
+ * type.
  */
-export function recordFromJSON(json: SysFlowRecordJSON | { type: string; rec: unknown }): SysFlowRecord {
+export const CONTAINER_TYPE_KEY = 'containerType';
+
+/**
+ * The flat JSON form of a record (one NDJSON line of `sysray print --json`): `type` is the record's schema
+ * name (e.g. `"NetworkFlow"`), then its fields under their schema names in schema order, valued as in
+ * {@link SysFlowRecordJSON}. The one name clash, `Container.type`, is written as {@link CONTAINER_TYPE_KEY}.
+ */
+export interface SysFlowFlatJSON {
+  /** Record type, e.g. `"NetworkFlow"`. */
+  type: string;
+  /** The record's fields. */
+  [field: string]: JSONValue;
+}
+
+/** {@link SysFlowRecordJSON} → {@link SysFlowFlatJSON}. */
+export function flattenRecordJSON(json: SysFlowRecordJSON): SysFlowFlatJSON {
+  const out: SysFlowFlatJSON = { type: json.type };
+  for (const [field, value] of Object.entries(json.rec)) {
+    out[field === 'type' ? CONTAINER_TYPE_KEY : field] = value;
+  }
+  return out;
+}
+
+/** {@link SysFlowFlatJSON} → {@link SysFlowRecordJSON}. */
+function unflattenRecordJSON(json: SysFlowFlatJSON): SysFlowRecordJSON {
+  const rec: { [field: string]: JSONValue } = {};
+  for (const [field, value] of Object.entries(json)) {
+    if (field === 'type') continue;
+    rec[field === CONTAINER_TYPE_KEY && json.type === 'Container' ? 'type' : field] = value;
+  }
+  return { type: json.type, rec };
+}
+
+/**
+ * The flat JSON form of a record (see {@link SysFlowFlatJSON}), as `sysray print --json` writes it.
+ *
+ * @example
+ * ```ts
+ * for await (const r of readSysFlow('trace.sf')) process.stdout.write(`${JSON.stringify(recordToFlatJSON(r))}\n`);
+ * ```
+ */
+export function recordToFlatJSON(record: SysFlowRecord): SysFlowFlatJSON {
+  return flattenRecordJSON(recordToJSON(record));
+}
+
+/**
+ * The inverse of {@link recordToJSON} and {@link recordToFlatJSON}: longs from decimal strings (or numbers),
+ * FOIDs from hex. The result is checked only when it is written ({@link createSysFlowWriter} validates every
+ * record).
+ */
+export function recordFromJSON(
+  input: SysFlowRecordJSON | SysFlowFlatJSON | { type: string; rec: unknown },
+): SysFlowRecord {
+  const json =
+    input !== null && typeof input === 'object' && !('rec' in input)
+      ? unflattenRecordJSON(input as SysFlowFlatJSON)
+      : (input as { type: string; rec: unknown });
   if (json === null || typeof json !== 'object' || !isSysFlowType(json.type)) {
     throw new SysFlowError(
       'INVALID_RECORD',

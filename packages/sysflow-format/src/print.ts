@@ -2,7 +2,7 @@
  * sysprint-style output of SysFlow records: one text line per record, CSV rows, NDJSON lines. These are
  * the functions behind `sysray print FILE.sf [--json|--csv]`.
  */
-import { recordToJSON, toHex } from './json.js';
+import { recordToFlatJSON, toHex } from './json.js';
 import { type ResolvedSysFlowRecord, SysFlowEntityTables } from './resolve.js';
 import type { SysFlowRecord, SysFlowType } from './types.js';
 
@@ -295,7 +295,7 @@ export function formatSysFlowCSVRow(item: SysFlowRecord | ResolvedSysFlowRecord)
 
 /** One NDJSON line (no line break): `JSON.stringify(recordToJSON(record))`. */
 export function formatSysFlowJSON(item: SysFlowRecord | ResolvedSysFlowRecord): string {
-  return JSON.stringify(recordToJSON('record' in item ? item.record : item));
+  return JSON.stringify(recordToFlatJSON('record' in item ? item.record : item));
 }
 
 /** Output formats of {@link printSysFlow}. */

@@ -1,4 +1,6 @@
 import {
+  CONTAINER_TYPE_KEY,
+  flattenRecordJSON,
   formatIPv4,
   formatOpFlags,
   formatSysFlowCSVHeader,
@@ -8,6 +10,7 @@ import {
   formatTimestamp,
   printSysFlow,
   readSysFlowSync,
+  recordFromJSON,
   recordToJSON,
   resolveRecords,
   resolveSysFlow,
@@ -95,12 +98,26 @@ describe('sysprint-style output', () => {
 
   it('json: NDJSON lines equal python3-avro`s reading of the file', async () => {
     const lines = await collect(printSysFlow(resolveSysFlow(clientServer), 'json'));
-    expect(lines.map((l) => JSON.parse(l))).toEqual(pythonRead(clientServer));
+    expect(lines.map((l) => JSON.parse(l))).toEqual(pythonRead(clientServer).map(flattenRecordJSON));
     expect(formatSysFlowJSON(readSysFlowSync(readBytes(clientServer))[0]!)).toBe(lines[0]);
     const first = JSON.parse(lines[0]!);
-    expect(Object.keys(first)).toEqual(['type', 'rec']);
+    expect(Object.keys(first)[0]).toBe('type');
     expect(first.type).toBe('SFHeader');
-    expect(first.rec.version).toBe('5');
+    expect(first.version).toBe('5');
+    const nf = lines.map((l) => JSON.parse(l)).find((r) => r.type === 'NetworkFlow');
+    expect(Object.keys(nf).slice(0, 3)).toEqual(['type', 'procOID', 'ts']);
+  });
+
+  it('json: a Container keeps its own type under containerType, and every line reads back', () => {
+    const records = constructedRecords();
+    const container = records.find((r) => r.type === 'Container')!;
+    const flat = JSON.parse(formatSysFlowJSON(container));
+    expect(flat.type).toBe('Container');
+    expect(flat[CONTAINER_TYPE_KEY]).toBe((recordToJSON(container).rec as { type: string }).type);
+    for (const r of records) {
+      const line = JSON.parse(formatSysFlowJSON(r));
+      expect(recordToJSON(recordFromJSON(line))).toEqual(recordToJSON(r));
+    }
   });
 
   it('csv: header plus one row per record, same columns, quoting round-trips', async () => {

@@ -23,7 +23,7 @@ export const printCommand: Command = {
   examples: [
     { command: 'sysray print trace.sf', description: 'one readable line per record' },
     {
-      command: 'sysray print trace.sf --json | jq -r \'select(.type=="ProcessEvent") | .rec.ts\'',
+      command: 'sysray print trace.sf --json | jq -r \'select(.type=="ProcessEvent") | .ts\'',
       description: 'process event times (ns), with jq',
     },
     { command: 'sysray print trace.sf --csv > trace.csv', description: 'a table for a spreadsheet' },
