@@ -139,6 +139,12 @@ class SpecChecker {
     return list as string[];
   }
 
+  /** Numbers must have been read exactly: YAML and JSON read integers beyond 2^53 as rounded doubles. */
+  exact(v: unknown, path: Path): void {
+    if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v))
+      this.fail(path, `${v} is beyond 2^53 and was rounded when read: write it as a string ('…')`);
+  }
+
   integer(v: unknown, path: Path, min: number): void {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
       this.fail(path, `expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
@@ -180,7 +186,11 @@ class SpecChecker {
       this.integer(o.tid, [...ep, 'tid'], -1);
       if (o.dir !== undefined && o.dir !== '<' && o.dir !== '>')
         this.fail([...ep, 'dir'], "expected '<' or '>'");
-      if (o.params !== undefined) this.object(o.params, [...ep, 'params'], Object.keys(o.params ?? {}));
+      if (o.ts !== undefined) this.exact(o.ts, [...ep, 'ts']);
+      if (o.params !== undefined) {
+        const params = this.object(o.params, [...ep, 'params'], Object.keys(o.params ?? {}));
+        for (const [k, v] of Object.entries(params)) this.exact(v, [...ep, 'params', k]);
+      }
       if (o.expect !== undefined) this.names(o.expect, [...ep, 'expect']);
       if (o.expect_not !== undefined) this.names(o.expect_not, [...ep, 'expect_not']);
     });

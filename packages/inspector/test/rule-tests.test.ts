@@ -206,6 +206,15 @@ describe('rule-test specs in YAML', () => {
         '      - { type: openat, tid: 1, params: { fd: AT_FDCWDX } }',
       ]),
     ).toBe("p.yaml:7: test 1, event 1: 'AT_FDCWDX' is not a value for FD parameter 'fd'");
+    expect(
+      await at('t.yaml', [
+        '  - name: t',
+        '    events:',
+        '      - { type: close, tid: 1, ts: 1704067210000003000 }',
+      ]),
+    ).toBe(
+      "t.yaml:7: test 1, event 1, ts: 1704067210000003000 is beyond 2^53 and was rounded when read: write it as a string ('…')",
+    );
     expect(await at('b.yaml', ['  - name: t', '    capture: x.scap', '    events: []'])).toBe(
       "b.yaml:5: test 1: test 't' needs either `capture` or `events`",
     );
