@@ -1,7 +1,14 @@
 /** `sysray rules run --plugin …`: Falco rules on the events of a source plugin. */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type FalcoAlert, RuleError } from '@sysray/falco-rules';
+import {
+  type FalcoAlert,
+  listRuleFiles,
+  PRIORITIES,
+  type Priority,
+  RuleError,
+  type RulesInput,
+} from '@sysray/falco-rules';
 import type { PluginSpec } from '@sysray/plugin-api';
 import type { CommandContext } from '../command.js';
 import { InputError } from '../errors.js';
@@ -16,7 +23,28 @@ export interface PluginRulesOptions {
   all: boolean;
   hostname: string | undefined;
   openParams: string | undefined;
+  minPriority: Priority | undefined;
   verbose: boolean;
+}
+
+/**
+ * Falco's minimum priority for the plugin host, which loads rules itself: one more rules input that
+ * disables every enabled rule less severe than `min`, as a local rules file would (`enabled: false` with
+ * `override: {enabled: replace}`). Undefined when no rule needs disabling or the files do not read (the
+ * host's own load then reports why).
+ */
+export function minPriorityInput(files: readonly string[], min: Priority): RulesInput | undefined {
+  const listing = listRuleFiles(files);
+  if (!listing.ok) return undefined;
+  const max = PRIORITIES.indexOf(min);
+  const quiet = listing.rules.filter((r) => r.enabled && PRIORITIES.indexOf(r.priority) > max);
+  if (quiet.length === 0) return undefined;
+  return {
+    name: `--min-priority ${min}`,
+    content: quiet
+      .map((r) => `- rule: ${JSON.stringify(r.name)}\n  enabled: false\n  override:\n    enabled: replace\n`)
+      .join(''),
+  };
 }
 
 function describePluginError(error: Error & { code: string; lastError?: string }): string {
@@ -73,9 +101,11 @@ export async function runPluginRules(
   // Loaded on use: the plugin host is a native addon the other commands do not need.
   const { PluginError, parsePluginArg, runRulesOnPlugin } = await import('@sysray/plugin-api');
   const specs = await Promise.all(plugins.map((p) => pluginSpecOf(p, parsePluginArg)));
+  const quiet =
+    options.minPriority === undefined ? undefined : minPriorityInput(options.rules, options.minPriority);
   const alerts: AsyncGenerator<FalcoAlert> = runRulesOnPlugin({
     plugins: specs,
-    rules: options.rules,
+    rules: quiet === undefined ? options.rules : [...options.rules, quiet],
     ruleMatching: options.all ? 'all' : 'first',
     ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
     ...(options.openParams === undefined ? {} : { openParams: options.openParams }),

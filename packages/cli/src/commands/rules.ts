@@ -216,14 +216,13 @@ export const rulesRunCommand: Command = {
           `unexpected argument '${args[0]}': --plugin and CAPTURE exclude each other`,
           'rules run',
         );
-      if (minPriority !== undefined)
-        throw new UsageError('--min-priority is not supported with --plugin', 'rules run');
       await runPluginRules(context, plugins, {
         rules,
         json: options.json === true,
         all: options.all === true,
         hostname: typeof options.hostname === 'string' ? options.hostname : undefined,
         openParams: typeof options['open-params'] === 'string' ? options['open-params'] : undefined,
+        minPriority,
         verbose: options.verbose === true,
       });
       return 0;

@@ -166,12 +166,32 @@ describe('sysray rules run --plugin', () => {
     );
   });
 
-  it('refuses a CAPTURE with --plugin, --min-priority with --plugin and --open-params without it (exit 2)', async () => {
+  it('--min-priority disables the less severe rules first: the WARNING rule then wins the events the NOTICE one took', async () => {
+    const run = async (extra: string[]) =>
+      lines(
+        (await sysray(['rules', 'run', '--plugin', `${so}:{"count":102}`, '-r', RULES, '--json', ...extra]))
+          .stdout,
+      ).map((l) => {
+        const a = JSON.parse(l) as { rule: string; output_fields: Record<string, unknown> };
+        return `${a.rule} ${a.output_fields['test.msg']}`;
+      });
+    // Falco's default (first match): "msg 100" is even, so the NOTICE rule listed first takes it.
+    const all = await run([]);
+    expect(all.filter((a) => a.endsWith('msg 100') || a.endsWith('msg 101'))).toEqual([
+      'Even test event msg 100',
+      'Big test event msg 101',
+    ]);
+    expect(await run(['--min-priority', 'warning'])).toEqual([
+      'Big test event msg 100',
+      'Big test event msg 101',
+    ]);
+    expect(await run(['--min-priority', 'error'])).toEqual([]);
+  });
+
+  it('refuses a CAPTURE with --plugin and --open-params without it (exit 2)', async () => {
     const both = await sysray(['rules', 'run', '--plugin', so, '-r', RULES, 'x.scap']);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--plugin and CAPTURE exclude each other');
-    const prio = await sysray(['rules', 'run', '--plugin', so, '-r', RULES, '--min-priority', 'error']);
-    expect(prio.code).toBe(2);
     const open = await sysray(['rules', 'run', '-r', RULES, '--open-params', '3', 'x.scap']);
     expect(open.code).toBe(2);
     expect(open.stderr).toContain('--open-params needs --plugin');
