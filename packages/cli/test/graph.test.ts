@@ -89,12 +89,33 @@ describe('sysray graph (DOT and HTML)', () => {
     const out = join(dir, 'shellshock.dot');
     const { code, stdout, stderr } = await sysray(['graph', SHELLSHOCK, '-o', out]);
     expect(stderr).toBe('');
-    expect(stdout).toBe('');
     expect(code).toBe(0);
     execFileSync('/usr/bin/dot', ['-Tsvg', '-o', join(dir, 'shellshock.svg'), out]);
     const counted = execFileSync('/usr/bin/gc', ['-n', out], { encoding: 'utf8' });
     const graph = await graphJson([SHELLSHOCK]);
     expect(Number(counted.trim().split(/\s+/)[0])).toBe(graph.nodes.length);
+    expect(stdout).toBe(
+      `graph: ${graph.nodes.length} nodes, ${graph.edges.length} edges, ${graph.graphlets.length} graphlets, 0 alerts (${graph.meta.records} records) → ${out}\n`,
+    );
+  });
+
+  it('says what it wrote as one JSON object with --json and -o', async () => {
+    const out = join(dir, 'summary.html');
+    const { code, stdout } = await sysray(['graph', SHELLSHOCK, '-o', out, '--json']);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    const graph = await graphJson([SHELLSHOCK]);
+    expect(summary).toEqual({
+      output: out,
+      format: 'html',
+      records: graph.meta.records,
+      nodes: graph.nodes.length,
+      edges: graph.edges.length,
+      graphlets: graph.graphlets.length,
+      alerts: 0,
+    });
+    const bad = await sysray(['graph', SHELLSHOCK, '--json', '--format', 'dot']);
+    expect(bad.code).toBe(2);
   });
 
   it('writes a self-contained HTML page with --format html', async () => {

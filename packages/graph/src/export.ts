@@ -22,15 +22,14 @@ export interface ExportGraphOptions extends JsonExportOptions, HtmlExportOptions
 }
 
 /**
- * Renders a graph, or a {@link GraphBuildResult} (its query subgraph when it has one, else the whole
- * graph), optionally one graphlet of it, as `json`, `dot` or `html` text; compacted unless
- * `compact: false`.
+ * The graph {@link exportGraph} renders: a graph, or a {@link GraphBuildResult}'s query subgraph when it has
+ * one (else its whole graph), optionally one graphlet of it, compacted unless `compact: false`. Throws for an
+ * unknown graphlet.
  */
-export function exportGraph(
+export function graphToExport(
   input: GraphBuildResult | ProvenanceGraph,
-  format: GraphFormat,
-  options: ExportGraphOptions = {},
-): string {
+  options: Pick<ExportGraphOptions, 'graphlet' | 'compact'> = {},
+): ProvenanceGraph {
   let pg = input instanceof ProvenanceGraph ? input : (input.query ?? input.graph);
   if (options.graphlet !== undefined) {
     const sub = graphletSubgraph(pg, options.graphlet);
@@ -40,7 +39,20 @@ export function exportGraph(
     }
     pg = sub;
   }
-  if (options.compact ?? true) pg = compactGraph(pg);
+  return (options.compact ?? true) ? compactGraph(pg) : pg;
+}
+
+/**
+ * Renders a graph, or a {@link GraphBuildResult} (its query subgraph when it has one, else the whole
+ * graph), optionally one graphlet of it, as `json`, `dot` or `html` text; compacted unless
+ * `compact: false` (see {@link graphToExport}).
+ */
+export function exportGraph(
+  input: GraphBuildResult | ProvenanceGraph,
+  format: GraphFormat,
+  options: ExportGraphOptions = {},
+): string {
+  const pg = graphToExport(input, options);
   switch (format) {
     case 'json':
       return `${exportJSON(pg, options)}\n`;

@@ -10,7 +10,13 @@
 export { type BuildGraphOptions, buildGraph, buildGraphFromFile, type GraphBuildResult } from './build.js';
 export { type BuilderOptions, GraphBuilder, type RecordRefs } from './builder.js';
 export { compactGraph } from './compact.js';
-export { type ExportGraphOptions, exportGraph, GRAPH_FORMATS, type GraphFormat } from './export.js';
+export {
+  type ExportGraphOptions,
+  exportGraph,
+  GRAPH_FORMATS,
+  type GraphFormat,
+  graphToExport,
+} from './export.js';
 export { type DotExportOptions, dotString, exportDot } from './export-dot.js';
 export { exportHtml, type HtmlExportOptions, scriptSafeJSON } from './export-html.js';
 export {

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { RuleError } from '@sysray/falco-rules';
 import type { GraphFormat, loadGraphRules } from '@sysray/graph';
 import type { Command } from '../command.js';
@@ -57,6 +57,10 @@ export const graphCommand: Command = {
       description: 'only one graphlet (container:<id>, …; the JSON lists them)',
     },
     'no-compact': { type: 'boolean', description: 'keep repeated siblings and flows apart' },
+    json: {
+      type: 'boolean',
+      description: 'with -o: print what was written as one JSON object; without: the graph as JSON',
+    },
   },
   examples: [
     {
@@ -68,6 +72,10 @@ export const graphCommand: Command = {
       description: 'the bash processes with their lineage, alerts labelled, as Graphviz DOT',
     },
     {
+      command: 'sysray graph trace.sf -o graph.html --json | jq .alerts',
+      description: 'write the page, and report where, with node, edge, graphlet and alert counts',
+    },
+    {
       command: 'sysray graph trace.sf | jq .graphlets',
       description: 'the graphlets (per container, per process tree) of the JSON graph',
     },
@@ -75,10 +83,24 @@ export const graphCommand: Command = {
   exitStatus: '0 ok, 1 the file or the rules could not be read, 2 usage error (also a bad --query).',
   async run({ args, options, stdout }) {
     // Loaded on use: graphology and the exporters are only needed here.
-    const { buildGraphFromFile, compileQuery, defaultFieldSets, exportGraph, GRAPH_FORMATS, loadGraphRules } =
-      await import('@sysray/graph');
+    const {
+      buildGraphFromFile,
+      compileQuery,
+      defaultFieldSets,
+      exportGraph,
+      GRAPH_FORMATS,
+      graphToExport,
+      loadGraphRules,
+    } = await import('@sysray/graph');
     const out = typeof options.output === 'string' && options.output !== '-' ? options.output : undefined;
     let format: GraphFormat;
+    if (
+      options.json === true &&
+      out === undefined &&
+      typeof options.format === 'string' &&
+      options.format !== 'json'
+    )
+      throw new UsageError('--json without -o prints the graph as JSON: --format must be json', 'graph');
     if (typeof options.format === 'string') {
       if (!(GRAPH_FORMATS as readonly string[]).includes(options.format))
         throw new UsageError(
@@ -116,11 +138,13 @@ export const graphCommand: Command = {
       ...(query === undefined ? {} : { query }),
     });
     let text: string;
+    let written: ReturnType<typeof graphToExport>;
     try {
-      text = exportGraph(result, format, {
+      written = graphToExport(result, {
         compact: options['no-compact'] !== true,
         ...(typeof options.graphlet === 'string' ? { graphlet: options.graphlet } : {}),
       });
+      text = exportGraph(written, format, { compact: false });
     } catch (error) {
       if (
         typeof options.graphlet === 'string' &&
@@ -130,15 +154,31 @@ export const graphCommand: Command = {
         throw new UsageError(error.message, 'graph');
       throw error;
     }
-    if (out === undefined) stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-    else {
-      try {
-        await writeFile(out, text);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-        throw new InputError(code, (error as Error).message.replace(/^[A-Z]+: /, ''), out);
-      }
+    if (out === undefined) {
+      stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      return 0;
     }
+    try {
+      await writeFile(out, text);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+      throw new InputError(code, (error as Error).message.replace(/^[A-Z]+: /, ''), out);
+    }
+    const summary = {
+      output: resolve(out),
+      format,
+      records: result.graph.meta.records,
+      nodes: written.graph.order,
+      edges: written.graph.size,
+      graphlets: written.graphlets.length,
+      alerts: written.alerts.length,
+      ...(result.queryMatches === undefined ? {} : { queryMatches: result.queryMatches }),
+    };
+    stdout.write(
+      options.json === true
+        ? `${JSON.stringify(summary)}\n`
+        : `graph: ${summary.nodes} nodes, ${summary.edges} edges, ${summary.graphlets} graphlets, ${summary.alerts} alerts (${summary.records} records) → ${summary.output}\n`,
+    );
     return 0;
   },
 };
