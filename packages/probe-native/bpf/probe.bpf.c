@@ -14,6 +14,9 @@
 
 #include "probe_shared.h"
 
+// Turns a pointer read from memory into a BTF pointer of `btf_id`, read with direct loads (kfunc).
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct {
@@ -28,7 +31,8 @@ struct {
   __type(value, struct sysray_recipe);
 } recipes SEC(".maps");
 
-// Per-CPU counters: [0] events emitted, [1] events dropped (ring buffer full), [2] scratch overflows.
+// Per-CPU counters: [0] events emitted, [1] events dropped (ring buffer full), [2] events dropped (larger than
+// the scratch area), [3] bytes written since this CPU last woke the reader.
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, SYSRAY_NCOUNTERS);
@@ -44,19 +48,14 @@ struct {
   __type(value, __u8);
 } ignored SEC(".maps");
 
-// execve/execveat filename pointer saved at syscall entry (registers are reset by a successful exec).
-struct {
-  __uint(type, BPF_MAP_TYPE_LRU_HASH);
-  __uint(max_entries, 4096);
-  __type(key, __u32);
-  __type(value, __u64);
-} exec_args SEC(".maps");
-
 // Per-CPU event under construction: writing state, syscall arguments, then the block bytes.
 struct scratch {
   __u32 off;     // next parameter byte (relative to the block start)
   __u32 idx;     // next parameter index
   __u64 args[6]; // syscall arguments (read once from the registers)
+  __u64 ino;     // inode of the returned fd, once looked up (DEV and INO share one fd-table walk)
+  __u32 dev;
+  __u32 have_file;
   __u8 buf[SYSRAY_SCRATCH];
 };
 
@@ -113,6 +112,7 @@ static __always_inline struct tmpbuf *get_tmp(void) {
 
 static __always_inline void ev_begin(struct ev *e, __u16 type, __u32 nparams) {
   e->idx = 0;
+  e->have_file = 0;
   e->off = LEN_OFF + (nparams & 31) * 2;
   __u8 *b = e->buf;
   *(__u16 *)(b + 8) = (__u16)bpf_get_smp_processor_id();
@@ -185,8 +185,18 @@ static __always_inline long ev_submit(struct ev *e) {
   // zero padding then trailer
   *(__u32 *)(b + end) = 0;
   *(__u32 *)(b + ((total - 4) & MASK)) = total;
+  // Batched wakeups: each CPU wakes the reader once it wrote `wake_bytes` since its last wakeup (the reader
+  // also polls on a timer). A per-CPU byte count, because bpf_ringbuf_query() costs more than the event.
   __u64 flags = BPF_RB_NO_WAKEUP;
-  if (bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wake_bytes) flags = BPF_RB_FORCE_WAKEUP;
+  __u32 pk = SYSRAY_CNT_PENDING;
+  __u64 *pending = bpf_map_lookup_elem(&counters, &pk);
+  if (pending) {
+    *pending += total;
+    if (*pending >= wake_bytes) {
+      flags = BPF_RB_FORCE_WAKEUP;
+      *pending = 0;
+    }
+  }
   long r = bpf_ringbuf_output(&rb, b, total & (SYSRAY_PARAM_AREA - 1), flags);
   count(r == 0 ? SYSRAY_CNT_EMITTED : SYSRAY_CNT_DROPPED);
   return r;
@@ -309,15 +319,17 @@ static __always_inline __u32 encode_dev(dev_t dev) {
 
 static __always_inline struct file *fd_file(struct task_struct *t, long fd) {
   if (fd < 0) return NULL;
-  struct files_struct *files = BPF_CORE_READ(t, files);
+  // Direct loads through BTF pointers (no helper calls); only the array slot needs a probe read.
+  struct files_struct *files = t->files;
   if (!files) return NULL;
-  struct fdtable *fdt = BPF_CORE_READ(files, fdt);
-  unsigned int max = BPF_CORE_READ(fdt, max_fds);
+  struct fdtable *fdt = files->fdt;
+  if (!fdt) return NULL;
+  unsigned int max = fdt->max_fds;
   if (fd >= max) return NULL;
-  struct file **arr = BPF_CORE_READ(fdt, fd);
+  struct file **arr = fdt->fd;
   struct file *f = NULL;
   bpf_probe_read_kernel(&f, sizeof(f), &arr[fd & 0xfffff]);
-  return f;
+  return f ? bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file)) : NULL;
 }
 
 /* ---------------------------------------------------------------- sockets */
@@ -431,10 +443,11 @@ static __always_inline __u64 arg_of(struct ev *e, __u32 i) {
 }
 
 static __always_inline void file_dev_ino(struct file *f, __u32 *dev, __u64 *ino) {
-  struct inode *in = f ? BPF_CORE_READ(f, f_inode) : NULL;
+  struct inode *in = f ? f->f_inode : NULL;
   if (!in) return;
-  *ino = BPF_CORE_READ(in, i_ino);
-  *dev = encode_dev(BPF_CORE_READ(in, i_sb, s_dev));
+  *ino = in->i_ino;
+  struct super_block *sb = in->i_sb;
+  if (sb) *dev = encode_dev(sb->s_dev);
 }
 
 // One parameter of a recipe. A global function: verified once, whatever op the recipe holds.
@@ -495,11 +508,16 @@ __noinline int sysray_op(__u32 op, __u32 a, __u32 b, __s64 ret) {
     break;
   case SYSRAY_OP_DEV:
   case SYSRAY_OP_INO: {
-    __u32 dev = 0;
-    __u64 ino = 0;
-    if (ret >= 0) file_dev_ino(fd_file((struct task_struct *)bpf_get_current_task_btf(), ret), &dev, &ino);
-    if (op == SYSRAY_OP_DEV) put_u32(e, dev);
-    else put_u64(e, ino);
+    if (!e->have_file) {
+      __u32 dev = 0;
+      __u64 ino = 0;
+      if (ret >= 0) file_dev_ino(fd_file((struct task_struct *)bpf_get_current_task_btf(), ret), &dev, &ino);
+      e->dev = dev;
+      e->ino = ino;
+      e->have_file = 1;
+    }
+    if (op == SYSRAY_OP_DEV) put_u32(e, e->dev);
+    else put_u64(e, e->ino);
     break;
   }
   case SYSRAY_OP_SOCKADDR:
@@ -827,7 +845,7 @@ __noinline int sysray_exec_tail(void) {
   return 0;
 }
 
-__noinline int sysray_exec_tail2(__u32 at) {
+__noinline int sysray_exec_tail2(__u32 at, __s64 ret) {
   struct ev *e = get_scratch();
   if (!e) return 0;
   struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
@@ -841,11 +859,10 @@ __noinline int sysray_exec_tail2(__u32 at) {
   put_u64(e, pid_nr_of(t, PIDTYPE_PGID, false));
   put_u32(e, BPF_CORE_READ(c, egid.val));
   if (!at) {
-    // The filename saved at entry; after a successful exec it points into the old image and reads empty.
-    __u32 tid = (__u32)bpf_get_current_pid_tgid();
-    __u64 *fn = bpf_map_lookup_elem(&exec_args, &tid);
-    if (fn) put_ustr(e, (const void *)*fn);
-    else put_empty(e);
+    // filename: a successful exec copied it to the new stack right after the environment strings (what
+    // AT_EXECFN points to); a failed one left the registers, and so the argument, as they were.
+    if (ret == 0 && mm) put_ustr(e, (const void *)BPF_CORE_READ(mm, env_end));
+    else put_ustr(e, (const void *)e->args[0]);
   }
   return 0;
 }
@@ -880,44 +897,30 @@ static __always_inline void proc_exit_event(struct ev *e, __u16 type, __u32 npar
   sysray_proc_cgroups();
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sysray_enter, struct pt_regs *regs, long id) {
-  if (!enabled || (id != 59 && id != 322)) return 0;
-  if (ignored_task()) return 0;
-  __u32 tid = (__u32)bpf_get_current_pid_tgid();
-  __u64 fn = id == 59 ? BPF_CORE_READ(regs, di) : BPF_CORE_READ(regs, si);
-  bpf_map_update_elem(&exec_args, &tid, &fn, BPF_ANY);
-  return 0;
-}
-
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sysray_exit, struct pt_regs *regs, long ret) {
   if (!enabled) return 0;
-  __u32 nr = BPF_CORE_READ(regs, orig_ax);
+  __u32 nr = regs->orig_ax;
   if (nr >= SYSRAY_MAX_SYSCALLS) return 0;
   struct sysray_recipe *r = bpf_map_lookup_elem(&recipes, &nr);
   if (!r || !r->type) return 0;
   if (ignored_task()) return 0;
   struct ev *e = get_scratch();
   if (!e) return 0;
-  e->args[0] = BPF_CORE_READ(regs, di);
-  e->args[1] = BPF_CORE_READ(regs, si);
-  e->args[2] = BPF_CORE_READ(regs, dx);
-  e->args[3] = BPF_CORE_READ(regs, r10);
-  e->args[4] = BPF_CORE_READ(regs, r8);
-  e->args[5] = BPF_CORE_READ(regs, r9);
+  e->args[0] = regs->di;
+  e->args[1] = regs->si;
+  e->args[2] = regs->dx;
+  e->args[3] = regs->r10;
+  e->args[4] = regs->r8;
+  e->args[5] = regs->r9;
   __u8 special = r->special;
   __u16 type = r->type;
   if (special == SYSRAY_SPECIAL_EXECVE || special == SYSRAY_SPECIAL_EXECVEAT) {
     __u32 at = special == SYSRAY_SPECIAL_EXECVEAT;
     proc_exit_event(e, type, at ? 30 : 31, ret);
     sysray_exec_tail();
-    sysray_exec_tail2(at);
+    sysray_exec_tail2(at, ret);
     sysray_submit();
-    if (!at) {
-      __u32 tid = (__u32)bpf_get_current_pid_tgid();
-      bpf_map_delete_elem(&exec_args, &tid);
-    }
     return 0;
   }
   if (special >= SYSRAY_SPECIAL_CLONE && special <= SYSRAY_SPECIAL_CLONE3) {

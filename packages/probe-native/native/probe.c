@@ -404,7 +404,7 @@ static probe_t *unwrap(napi_env env, napi_callback_info info) {
   return p;
 }
 
-// stats(handle) -> [emitted, dropped, overflow] as numbers (sums over CPUs)
+// stats(handle) -> [emitted, dropped, overflow, pending bytes] as numbers (sums over CPUs)
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   probe_t *p = unwrap(env, info);
   if (!p) return NULL;
@@ -433,7 +433,6 @@ static napi_value js_stop(napi_env env, napi_callback_info info) {
   if (p->skel && p->skel->bss) p->skel->bss->enabled = 0;
   if (p->skel) sysray_probe__detach(p->skel);
   if (p->skel) {
-    p->skel->links.sysray_enter_fd = 0;
     p->skel->links.sysray_exit_fd = 0;
     p->skel->links.sysray_procexit_fd = 0;
   }

@@ -1,9 +1,18 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { runRulesOnCapture } from '@sysray/inspector';
 import { type EventBatch, readScapSync, ScapEvent, writeScapSync } from '@sysray/pcapng/scap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +71,15 @@ describe.skipIf(!canRunLive)('live capture (root)', () => {
     const reading = (async () => {
       for await (const b of cap) batches.push(b);
     })();
+    // A worker thread of this process opens a file during the capture: it must not be traced either.
+    await new Promise<void>((resolve, reject) => {
+      const w = new Worker(
+        `require('node:fs').closeSync(require('node:fs').openSync(${JSON.stringify(join(dir, 'worker-own.txt'))}, 'w'))`,
+        { eval: true },
+      );
+      w.on('exit', () => resolve());
+      w.on('error', reject);
+    });
     const child = spawn(process.execPath, [join(dir, 'workload.mjs'), String(port), dir], {
       stdio: 'inherit',
     });
@@ -94,8 +112,10 @@ describe.skipIf(!canRunLive)('live capture (root)', () => {
     expect(evs.length).toBe(stats.delivered);
   });
 
-  it('never traces its own process', () => {
+  it('never traces its own process, worker threads included', () => {
     expect(evs.some((e) => e.tid === process.pid)).toBe(false);
+    expect(existsSync(join(dir, 'worker-own.txt'))).toBe(true);
+    expect(evs.some((e) => e.params.name === join(dir, 'worker-own.txt'))).toBe(false);
     // worker threads of this process share its pid as thread-group id; none of its tids appear
     const own = new Set<number>();
     for (const e of evs)
@@ -173,6 +193,7 @@ describe.skipIf(!canRunLive)('live capture (root)', () => {
     const p = ex!.params;
     expect(p.res).toBe(0);
     expect(p.exe).toBe('/usr/bin/find');
+    expect(p.filename).toBe('/usr/bin/find');
     expect(Buffer.from(p.args as Uint8Array).toString()).toBe(`${dir}\0-name\0id_rsa\0`);
     expect(p.ptid).toBe(workloadPid);
     expect(p.pid).toBe(p.tid);
