@@ -9,7 +9,7 @@
  * (`recorder -- tsx run.ts`); or wrap each server with `--wrap 'CMD ARGS'`.
  */
 import { parseArgs } from 'node:util';
-import { runScenario, type ScenarioEvent } from './scenario.js';
+import { runScenario, ScenarioError, type ScenarioEvent } from './scenario.js';
 
 function usage(message: string): never {
   console.error(`attack-scenario: ${message}`);
@@ -76,5 +76,5 @@ try {
   }
 } catch (error) {
   console.error(`attack-scenario: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  process.exitCode = error instanceof ScenarioError && error.code === 'BAD_OPTION' ? 2 : 1;
 }
