@@ -162,6 +162,12 @@ export interface EventTypeInfo<E> {
   codes(name: string): readonly number[] | undefined;
   /** The code of an event. */
   of(event: E): number;
+  /**
+   * The `evt.type` value every event of a code has, or `undefined` when it depends on the event (e.g.
+   * generic syscall events named by their syscall number). When given, each rule is compiled once per
+   * group of codes with its `evt.type` checks decided in advance (they are then never evaluated).
+   */
+  name?(code: number): string | undefined;
 }
 
 /**
@@ -342,7 +348,7 @@ export function createObjectFieldSet<E = Record<string, unknown>>(
             })()
           : () => undefined);
     const unknown = names.length;
-    (set as { eventTypes?: EventTypeInfo<E> }).eventTypes = {
+    const info: EventTypeInfo<E> = {
       count: names.length + 1,
       codes: (n) => byName.get(n),
       of(e) {
@@ -351,6 +357,10 @@ export function createObjectFieldSet<E = Record<string, unknown>>(
         return c ? c[0]! : unknown;
       },
     };
+    // Codes come from the `evt.type` field itself, so a code's name is that field's value (unless a custom
+    // `nameOf` decides codes some other way).
+    if (!opts.eventTypes.nameOf && evtType) info.name = (code) => (code < unknown ? names[code] : undefined);
+    (set as { eventTypes?: EventTypeInfo<E> }).eventTypes = info;
   }
   return set;
 }

@@ -1,7 +1,8 @@
 /** A compiled ruleset: rules indexed by event type, evaluated with compiled closures. */
 import type { Expr } from './ast.js';
-import type { Predicate } from './compiler/compile.js';
+import { compileExpr, type Predicate } from './compiler/compile.js';
 import type { EventTypeSet } from './compiler/evttypes.js';
+import { specializeByEventType } from './compiler/specialize.js';
 import type { EventTypeInfo, FieldSet } from './fields.js';
 import type { CompiledOutput } from './output/format.js';
 import type { Priority } from './priority.js';
@@ -44,11 +45,19 @@ export interface EvaluateOptions {
   source?: string;
 }
 
+/** A rule as the index calls it: with its condition specialised for the event type when possible. */
+interface IndexEntry<E> {
+  rule: CompiledRule<E>;
+  test: Predicate<E>;
+}
+
 interface SourceIndex<E> {
   info: EventTypeInfo<E> | undefined;
-  byCode: CompiledRule<E>[][];
-  anyType: CompiledRule<E>[];
+  byCode: IndexEntry<E>[][];
+  anyType: IndexEntry<E>[];
 }
+
+const ALWAYS: Predicate<unknown> = () => true;
 
 /**
  * Rules of one or more sources, indexed by event type as Falco's `evttype_index_ruleset`: a rule
@@ -62,6 +71,8 @@ export class Ruleset<E> {
   /** The last source looked up in {@link index}, and its entry (most calls name the same source). */
   private lastSource: string | undefined;
   private lastIndex: SourceIndex<E> | undefined;
+  /** Per rule, its predicate for each event code (`null`: cannot match), kept across rebuilds. */
+  private readonly specialized = new WeakMap<CompiledRule<E>, (Predicate<E> | null)[]>();
 
   constructor(rules: readonly CompiledRule<E>[], fieldSets: readonly FieldSet<E>[]) {
     this.rules = rules;
@@ -83,18 +94,54 @@ export class Ruleset<E> {
     for (const [source, sets] of this.sets) {
       const info = sets.find((s) => s.eventTypes)?.eventTypes;
       const count = info?.count ?? 0;
-      const byCode: CompiledRule<E>[][] = Array.from({ length: count }, () => []);
-      const anyType: CompiledRule<E>[] = [];
+      const byCode: IndexEntry<E>[][] = Array.from({ length: count }, () => []);
+      const anyType: IndexEntry<E>[] = [];
       for (const r of this.rules) {
         if (!r.enabled || r.source !== source) continue;
-        if (r.eventTypes === null || !info) anyType.push(r);
-        for (let c = 0; c < count; c++) if (r.eventTypes === null || r.eventTypes[c]) byCode[c]!.push(r);
+        if (r.eventTypes === null || !info) anyType.push({ rule: r, test: r.test });
+        if (!info) continue;
+        const perCode = this.predicatesByCode(r, info, sets);
+        for (let c = 0; c < count; c++) {
+          if (r.eventTypes !== null && !r.eventTypes[c]) continue;
+          const test = perCode[c];
+          if (test !== null) byCode[c]!.push({ rule: r, test: test ?? r.test });
+        }
       }
       this.index.set(source, { info, byCode, anyType });
     }
   }
 
-  private candidates(event: E, source: string): CompiledRule<E>[] {
+  /**
+   * The rule's predicate for each code: its condition folded for the code's known `evt.type` (shared by codes
+   * with the same outcome), `null` where the folded condition is false, `undefined` (the rule's own test)
+   * where the code has no static name.
+   */
+  private predicatesByCode(
+    r: CompiledRule<E>,
+    info: EventTypeInfo<E>,
+    sets: readonly FieldSet<E>[],
+  ): (Predicate<E> | null | undefined)[] {
+    const known = this.specialized.get(r);
+    if (known) return known;
+    const perCode: (Predicate<E> | null)[] = new Array(info.count);
+    if (info.name && r.eventTypes !== null) {
+      const codes: number[] = [];
+      for (let c = 0; c < info.count; c++) if (r.eventTypes[c]) codes.push(c);
+      for (const group of specializeByEventType(r.ast, codes, info).groups) {
+        const test =
+          group.folded === false
+            ? null
+            : group.folded === true
+              ? (ALWAYS as Predicate<E>)
+              : compileExpr(group.folded, sets);
+        for (const c of group.codes) perCode[c] = test;
+      }
+    }
+    this.specialized.set(r, perCode);
+    return perCode;
+  }
+
+  private candidates(event: E, source: string): IndexEntry<E>[] {
     let idx: SourceIndex<E> | undefined;
     if (source === this.lastSource) idx = this.lastIndex;
     else {
@@ -112,8 +159,8 @@ export class Ruleset<E> {
   evaluate(event: E, options?: EvaluateOptions): CompiledRule<E> | undefined {
     const list = this.candidates(event, options?.source ?? 'syscall');
     for (let i = 0; i < list.length; i++) {
-      const r = list[i]!;
-      if (r.test(event)) return r;
+      const entry = list[i]!;
+      if (entry.test(event)) return entry.rule;
     }
     return undefined;
   }
@@ -122,8 +169,8 @@ export class Ruleset<E> {
   evaluateAll(event: E, options?: EvaluateOptions, out: CompiledRule<E>[] = []): CompiledRule<E>[] {
     const list = this.candidates(event, options?.source ?? 'syscall');
     for (let i = 0; i < list.length; i++) {
-      const r = list[i]!;
-      if (r.test(event)) out.push(r);
+      const entry = list[i]!;
+      if (entry.test(event)) out.push(entry.rule);
     }
     return out;
   }

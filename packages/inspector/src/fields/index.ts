@@ -1,8 +1,8 @@
 /** The syscall `FieldSet` (libsinsp's fields) and the container plugin's field set, over event contexts. */
 import { type EventTypeInfo, type FieldDef, type FieldSet, RuleError } from '@sysray/falco-rules';
-import { EVENT_COUNT } from '@sysray/pcapng/scap';
+import { EVENT_COUNT, EVENT_NAMES } from '@sysray/pcapng/scap';
 import type { EventContext } from '../context.js';
-import { eventTypesOfName } from '../syscalls.js';
+import { eventTypesOfName, isGeneric } from '../syscalls.js';
 import { containerFields } from './container.js';
 import { evtFields } from './evt.js';
 import { fdFields } from './fd.js';
@@ -13,12 +13,15 @@ import { userFields } from './user.js';
 
 /**
  * The event-type index over scap event type ids (enter and exit types of a name share the name; a syscall
- * with no dedicated event, like `msync`, stands for the generic event types).
+ * with no dedicated event, like `msync`, stands for the generic event types). Every other id has a static
+ * name, so rules are specialised per event type.
  */
 export const SYSCALL_EVENT_TYPES: EventTypeInfo<EventContext> = {
   count: EVENT_COUNT + 1,
   codes: eventTypesOfName,
   of: (c) => c.type,
+  // Generic events take their syscall's name at run time: no static name.
+  name: (code) => (isGeneric(code) || code >= EVENT_COUNT ? undefined : EVENT_NAMES[code]),
 };
 
 function makeSet(
