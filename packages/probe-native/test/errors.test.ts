@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,29 +31,32 @@ describe('startCapture option checks', () => {
   });
 });
 
-/** Runs `code` (an ES module body) as user nobody (uid/gid 65534) with tsx, returning its stdout as JSON. */
-function asNobody(dir: string, code: string): unknown {
-  const file = join(dir, `nobody-${Math.random().toString(36).slice(2)}.mts`);
+/**
+ * Runs `code` (an ES module body) with tsx in a process stripped of every capability (util-linux `setpriv`:
+ * still uid 0, so it reads the checkout wherever it is, but no CAP_BPF, CAP_PERFMON or CAP_SYS_ADMIN),
+ * returning its last stdout line as JSON.
+ */
+function withoutCapabilities(dir: string, code: string): unknown {
+  const file = join(dir, `nocaps-${Math.random().toString(36).slice(2)}.mts`);
   writeFileSync(file, code);
-  chmodSync(file, 0o644);
-  const r = spawnSync(process.execPath, ['--import', TSX, file], {
-    uid: 65534,
-    gid: 65534,
-    encoding: 'utf8',
-    env: { ...process.env, HOME: dir },
-    cwd: dir,
-  });
+  const r = spawnSync(
+    'setpriv',
+    ['--bounding-set=-all', '--inh-caps=-all', process.execPath, '--import', TSX, file],
+    {
+      encoding: 'utf8',
+      cwd: dir,
+    },
+  );
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
-describe.skipIf(!canRunLive)('without privileges (run as nobody by root)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sysray-nobody-'));
-  chmodSync(dir, 0o777);
+describe.skipIf(!canRunLive)('without privileges (capabilities dropped by root)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sysray-nocaps-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('startCapture throws NOT_PERMITTED saying root or CAP_BPF + CAP_PERFMON is needed', () => {
-    const out = asNobody(
+    const out = withoutCapabilities(
       dir,
       `import { startCapture } from ${JSON.stringify(SRC)};
 try { startCapture(); console.log(JSON.stringify({ ok: true })); }
@@ -65,7 +68,7 @@ catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.
   });
 
   it('the kernel refusal itself (preflight bypassed) comes back as NOT_PERMITTED with EPERM, not a crash', () => {
-    const out = asNobody(
+    const out = withoutCapabilities(
       dir,
       `import { addonError, loadAddon } from ${JSON.stringify(NATIVE)};
 const addon = loadAddon();
