@@ -18,6 +18,14 @@ import type {
   SysFlowRecord,
 } from '../types.js';
 import {
+  type CollectorHash,
+  DenseHashTable,
+  hashNFKey,
+  hashOID,
+  hashString,
+  type NFKeyFields,
+} from './collector-table.js';
+import {
   ENTER_OPS,
   EXIT_OPS,
   FILE_EVENT_OPS,
@@ -55,6 +63,12 @@ export interface SysFlowBuilderOptions {
   expireInterval?: number;
   /** Write the `SFHeader` record first. Default `true`. */
   header?: boolean;
+  /**
+   * Hash of the collector's tables, which decides the order of flows written together (at a process
+   * exit, at the end of the capture): `xxh3` (default; sf-collector's current `XXHasher`) or `murmur3`
+   * (the `MurmurHasher` of older collectors).
+   */
+  collectorHash?: CollectorHash;
 }
 
 /** A record sink. */
@@ -82,28 +96,55 @@ interface FlowBase {
   exportTime: number;
   lastUpdate: number;
   proc: ProcObj;
-  key: string;
 }
 
 interface FileFlowObj extends FlowBase {
   kind: 'file';
   flow: FileFlow;
+  /** Flow key: fd name + container id + tid + fd. */
+  key: string;
   filekey: string;
 }
 
 interface NetFlowObj extends FlowBase {
   kind: 'net';
   flow: NetworkFlow;
+  key: NFKeyFields;
 }
 
 type FlowObj = FileFlowObj | NetFlowObj;
 
 interface ProcObj {
-  key: string;
   rec: Process;
   written: boolean;
-  fileflows: Map<string, FileFlowObj>;
-  netflows: Map<string, NetFlowObj>;
+  /** The collector's `FileFlowTable` of the process (its order is the flush order). */
+  fileflows: DenseHashTable<string, FileFlowObj>;
+  /** The collector's `NetworkFlowTable` of the process. */
+  netflows: DenseHashTable<NFKeyFields, NetFlowObj>;
+}
+
+/** Expected size of the collector's process table (`PROC_TABLE_SIZE`). */
+const PROC_TABLE_SIZE = 50000;
+
+function newProcessTable(kind: CollectorHash): DenseHashTable<OID, ProcObj> {
+  return new DenseHashTable<OID, ProcObj>({
+    hash: (o) => hashOID(kind, o.createTS, o.hpid),
+    id: oidKey,
+    pointerKey: true,
+    expectedMaxItems: PROC_TABLE_SIZE,
+  });
+}
+
+function newFileFlowTable(kind: CollectorHash): DenseHashTable<string, FileFlowObj> {
+  return new DenseHashTable<string, FileFlowObj>({ hash: (k) => hashString(kind, k), id: (k) => k });
+}
+
+function nfKeyId(k: NFKeyFields): string {
+  return `${k.tid}|${k.fd >>> 0}|${k.ip1 >>> 0}|${k.port1}|${k.ip2 >>> 0}|${k.port2}`;
+}
+
+function newNetFlowTable(kind: CollectorHash): DenseHashTable<NFKeyFields, NetFlowObj> {
+  return new DenseHashTable<NFKeyFields, NetFlowObj>({ hash: (k) => hashNFKey(kind, k), id: nfKeyId });
 }
 
 interface ContainerObj {
@@ -201,12 +242,14 @@ export class SysFlowBuilder {
   private readonly insp: Inspector;
   private readonly exportInterval: number;
   private readonly expireInterval: number;
-  private readonly procs = new Map<string, ProcObj>();
+  private readonly hashKind: CollectorHash;
+  /** The collector's process table (keyed by OID; walked in its bucket order). */
+  private readonly procs: DenseHashTable<OID, ProcObj>;
   private readonly files = new Map<string, FileObj>();
   private readonly containers = new Map<string, ContainerObj>();
   /** Open flows ordered by export time (a multiset: equal times keep insertion order). */
   private dfSet: FlowObj[] = [];
-  private readonly delQueue: { key: string; time: number }[] = [];
+  private readonly delQueue: { oid: OID; time: number }[] = [];
   private lastCheck = 0;
   private delProcTime = 0;
   /** Time of the current event, ns. */
@@ -232,6 +275,12 @@ export class SysFlowBuilder {
     };
     this.options = options;
     this.exportInterval = options.exportInterval ?? 30;
+    this.hashKind = options.collectorHash ?? 'xxh3';
+    if (this.hashKind !== 'xxh3' && this.hashKind !== 'murmur3')
+      throw new TypeError(
+        `SysFlowBuilder: collectorHash must be 'xxh3' or 'murmur3', got ${String(this.hashKind)}`,
+      );
+    this.procs = newProcessTable(this.hashKind);
     this.expireInterval = options.expireInterval ?? 60;
   }
 
@@ -506,8 +555,7 @@ export class SysFlowBuilder {
     while (i < q.length) {
       const d = q[i]!;
       if (now - d.time < 1) break;
-      const p = this.procs.get(d.key);
-      if (p) this.procs.delete(d.key);
+      this.procs.delete(d.oid);
       q.splice(i, 1);
       // The collector's loop advances past the element after each erased one.
       i++;
@@ -622,7 +670,12 @@ export class SysFlowBuilder {
     this.fillProcess(rec, main);
     const cont = this.getContainer(t);
     rec.containerId = cont ? cont.rec.id : null;
-    return { key: oidKey(oid), rec, written: false, fileflows: new Map(), netflows: new Map() };
+    return {
+      rec,
+      written: false,
+      fileflows: newFileFlowTable(this.hashKind),
+      netflows: newNetFlowTable(this.hashKind),
+    };
   }
 
   private procByPid(pid: number): ProcObj | undefined {
@@ -634,8 +687,7 @@ export class SysFlowBuilder {
   /** The process of thread `t`, written (with its unwritten ancestors, oldest first) if new. */
   private getProcess(t: ThreadInfo, state: SFObjectState): { proc: ProcObj; created: boolean } {
     let mt = this.mainOf(t);
-    const key = oidKey(this.oidOf(mt));
-    const found = this.procs.get(key);
+    const found = this.procs.get(this.oidOf(mt));
     if (found?.written) return { proc: found, created: false };
     let proc: ProcObj;
     if (found) {
@@ -653,8 +705,7 @@ export class SysFlowBuilder {
         next = this.parentThread(mt);
         continue;
       }
-      const pk = oidKey(this.oidOf(mt));
-      const pf = this.procs.get(pk);
+      const pf = this.procs.get(this.oidOf(mt));
       let parent: ProcObj;
       if (pf) {
         if (pf.written) break;
@@ -671,12 +722,12 @@ export class SysFlowBuilder {
       while (prt) {
         if (!prt.written) chain.push(prt);
         if (!prt.rec.poid) break;
-        prt = this.procs.get(oidKey(prt.rec.poid));
+        prt = this.procs.get(prt.rec.poid);
       }
     }
     for (let i = chain.length - 1; i >= 0; i--) {
       const p = chain[i]!;
-      this.procs.set(p.key, p);
+      this.procs.set(p.rec.oid, p);
       this.emitProcess(p.rec);
       p.written = true;
     }
@@ -687,7 +738,7 @@ export class SysFlowBuilder {
     const chain = [p];
     let poid = p.rec.poid;
     while (poid) {
-      const q = this.procs.get(oidKey(poid));
+      const q = this.procs.get(poid);
       if (!q) break;
       if (!q.written) chain.push(q);
       poid = q.rec.poid;
@@ -859,7 +910,7 @@ export class SysFlowBuilder {
     const isMain = t.tid === t.pid;
     this.removeAndWriteFlows(proc, isMain ? -1 : t.tid);
     this.processEvent(ctx, t, proc, OP_EXIT, []);
-    if (isMain) this.delQueue.push({ key: proc.key, time: this.now });
+    if (isMain) this.delQueue.push({ oid: proc.rec.oid, time: this.now });
   }
 
   private removeAndWriteFlows(proc: ProcObj, tid: number): void {
@@ -884,6 +935,11 @@ export class SysFlowBuilder {
       this.emitNetFlow(nf.flow);
       proc.netflows.delete(k);
       this.removeFromSet(nf);
+    }
+    if (tid === -1) {
+      // The collector clears both tables once its main thread's flows are written.
+      proc.fileflows.clear();
+      proc.netflows.clear();
     }
   }
 
@@ -985,7 +1041,7 @@ export class SysFlowBuilder {
     const { proc } = this.getProcess(t, 'REUP');
     const sip = ipv4ToInt(f.cip);
     const dip = ipv4ToInt(f.sip);
-    const key = `${t.tid}|${fd}|${sip}|${f.cport}|${dip}|${f.sport}`;
+    const key: NFKeyFields = { tid: t.tid, ip1: sip, port1: f.cport, ip2: dip, port2: f.sport, fd };
     const nf = proc.netflows.get(key);
     if (!nf) {
       const obj: NetFlowObj = {
