@@ -404,24 +404,28 @@ static probe_t *unwrap(napi_env env, napi_callback_info info) {
   return p;
 }
 
-// stats(handle) -> [emitted, dropped, overflow, pending bytes] as numbers (sums over CPUs)
+// stats(handle) -> one array per counter (emitted, ring-buffer-full drops, oversize drops, pending bytes), each
+// with one number per possible CPU.
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   probe_t *p = unwrap(env, info);
   if (!p) return NULL;
   napi_value arr;
   napi_create_array_with_length(env, SYSRAY_NCOUNTERS, &arr);
+  int n = p->ncpus > 0 ? p->ncpus : 0;
+  uint64_t *vals = n ? calloc((size_t)n, sizeof(uint64_t)) : NULL;
   for (uint32_t k = 0; k < SYSRAY_NCOUNTERS; k++) {
-    double sum = 0;
-    if (p->skel && p->ncpus > 0) {
-      uint64_t *vals = calloc((size_t)p->ncpus, sizeof(uint64_t));
-      if (vals && map_lookup(p->skel->maps.counters.map_fd, &k, vals) == 0)
-        for (int c = 0; c < p->ncpus; c++) sum += (double)vals[c];
-      free(vals);
+    napi_value per;
+    napi_create_array_with_length(env, (size_t)n, &per);
+    if (vals) memset(vals, 0, (size_t)n * sizeof(uint64_t));
+    if (p->skel && vals) map_lookup(p->skel->maps.counters.map_fd, &k, vals);
+    for (int c = 0; c < n; c++) {
+      napi_value v;
+      napi_create_double(env, vals ? (double)vals[c] : 0, &v);
+      napi_set_element(env, per, (uint32_t)c, v);
     }
-    napi_value v;
-    napi_create_double(env, sum, &v);
-    napi_set_element(env, arr, k, v);
+    napi_set_element(env, arr, k, per);
   }
+  free(vals);
   return arr;
 }
 

@@ -35,8 +35,10 @@ export interface CaptureStats {
   delivered: number;
   /** Events lost: ring buffer full, oversize events, and chunks dropped because the consumer fell behind. */
   dropped: number;
-  /** Of `dropped`: the ring buffer was full (per-CPU kernel counters, summed). */
+  /** Of `dropped`: the ring buffer was full (the per-CPU kernel counters, summed). */
   droppedRingFull: number;
+  /** Ring-buffer-full drops per CPU (index = CPU number). */
+  droppedPerCpu: number[];
   /** Of `dropped`: larger than the probe's event size limit. */
   droppedOversize: number;
   /** Of `dropped`: delivered by the reader while more than `maxQueuedBytes` waited for the consumer. */
@@ -163,13 +165,17 @@ export function startCapture(options: CaptureOptions = {}): LiveCapture {
   }
 
   function stats(): CaptureStats {
-    if (finalStats) return { ...finalStats };
-    const [emitted, ring, oversize] = addon.stats(handle);
+    if (finalStats) return { ...finalStats, droppedPerCpu: [...finalStats.droppedPerCpu] };
+    const [emittedPerCpu, ringPerCpu, oversizePerCpu] = addon.stats(handle);
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const ring = sum(ringPerCpu);
+    const oversize = sum(oversizePerCpu);
     return {
-      emitted,
+      emitted: sum(emittedPerCpu),
       delivered,
       dropped: ring + oversize + droppedQueue,
       droppedRingFull: ring,
+      droppedPerCpu: ringPerCpu,
       droppedOversize: oversize,
       droppedQueue,
       batches,

@@ -21,7 +21,8 @@ export interface ProbeAddon {
     ignored: Uint32Array,
     onChunk: (chunk: Uint8Array | null) => void,
   ): object;
-  stats(handle: object): [emitted: number, dropped: number, overflow: number, pendingBytes: number];
+  /** Per counter (emitted, ring-buffer-full drops, oversize drops, pending bytes), one value per possible CPU. */
+  stats(handle: object): [emitted: number[], dropped: number[], overflow: number[], pendingBytes: number[]];
   stop(handle: object): void;
   close(handle: object): void;
   possibleCpus(): number;

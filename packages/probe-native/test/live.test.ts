@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -109,6 +109,8 @@ describe.skipIf(!canRunLive)('live capture (root)', () => {
     expect(stats.emitted).toBeGreaterThan(0);
     expect(stats.delivered).toBe(stats.emitted);
     expect(stats.dropped).toBe(0);
+    expect(stats.droppedPerCpu).toEqual(new Array(stats.droppedPerCpu.length).fill(0));
+    expect(stats.droppedPerCpu.length).toBeGreaterThanOrEqual(1);
     expect(evs.length).toBe(stats.delivered);
   });
 
@@ -284,4 +286,27 @@ describe.skipIf(!canRunLive)('live capture (root)', () => {
     expect(ours!.output_fields['fs.path.target']).toBe(join(dir, 'probe-b.txt'));
     expect(ours!.output_fields['proc.name']).toBe('node');
   });
+});
+
+describe.skipIf(!canRunLive)('drops (root)', () => {
+  it('counts ring-buffer-full drops per CPU when the consumer is blocked, and delivers every emitted event', async () => {
+    const cap = startCapture({ events: ['close'], chunkBytes: 1 << 16, scanProc: false });
+    let delivered = 0;
+    const reading = (async () => {
+      for await (const b of cap) delivered += b.count;
+    })();
+    // This thread is blocked while the child makes 300k close calls: ~19 MB of events for an 8 MiB ring buffer.
+    const r = spawnSync('/bin/sh', [
+      '-c',
+      'i=0; while [ $i -lt 300000 ]; do exec 3</dev/null; exec 3<&-; i=$((i+1)); done',
+    ]);
+    expect(r.status).toBe(0);
+    const stats = await cap.stop();
+    await reading;
+    expect(stats.droppedRingFull).toBeGreaterThan(0);
+    expect(stats.droppedPerCpu.reduce((a, b) => a + b, 0)).toBe(stats.droppedRingFull);
+    expect(stats.dropped).toBe(stats.droppedRingFull + stats.droppedOversize + stats.droppedQueue);
+    expect(delivered).toBe(stats.emitted);
+    expect(stats.delivered).toBe(stats.emitted);
+  }, 60_000);
 });
