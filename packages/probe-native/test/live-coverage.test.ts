@@ -1,0 +1,238 @@
+/**
+ * A second live workload (Python, so it calls the system calls Node does not expose: pipes, dup, fcntl,
+ * memfd_create, accept4, sendmsg/recvmsg, readv/writev, pread/pwrite, setres*id, …): every call yields its exit
+ * event with the parameters the script reports.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ScapEvent } from '@sysray/pcapng/scap';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCapture } from '../src/index.js';
+import { canRunLive } from './live-gate.js';
+
+const SCRIPT = `
+import json, os, socket, sys, fcntl
+d = sys.argv[1]
+out = {}
+r, w = os.pipe()
+out['pipe'] = [r, w]
+out['dup'] = os.dup(w)
+os.dup2(w, 100)
+out['fcntl_getfl'] = fcntl.fcntl(r, fcntl.F_GETFL)
+os.mkdir(d + '/sub', 0o750)
+os.chdir(d + '/sub')
+os.chdir(d)
+fd = os.open(d + '/f.txt', os.O_RDWR | os.O_CREAT, 0o600)
+out['file'] = fd
+os.pwrite(fd, b'0123456789', 3)
+os.pread(fd, 4, 5)
+os.writev(fd, [b'ab', b'cde'])
+os.lseek(fd, 0, 0)
+os.readv(fd, [bytearray(2), bytearray(3)])
+os.close(fd)
+os.symlink(d + '/f.txt', d + '/sym')
+os.link(d + '/f.txt', d + '/hard')
+os.rmdir(d + '/sub')
+m = os.memfd_create('sysray-memfd', os.MFD_CLOEXEC)
+out['memfd'] = m
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.bind(('127.0.0.1', 0))
+srv.listen(7)
+port = srv.getsockname()[1]
+out['port'] = port
+out['srv'] = srv.fileno()
+c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+c.connect(('127.0.0.1', port))
+out['client'] = c.fileno()
+a, _ = srv.accept()
+out['accepted'] = a.fileno()
+out['client_port'] = c.getsockname()[1]
+c.send(b'hello')
+a.recvfrom(16)
+c.sendmsg([b'msg', b'!'])
+a.recvmsg(16)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(('127.0.0.1', 0))
+u.sendto(b'dgram', u.getsockname())
+u.recvfrom(16)
+os.setresgid(65534, 65534, 65534)
+os.setresuid(65534, 65534, 65534)
+print(json.dumps(out))
+`;
+
+interface Ev {
+  num: number;
+  name: string;
+  tid: number;
+  params: Record<string, unknown>;
+}
+
+describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
+  let dir: string;
+  let evs: Ev[] = [];
+  let out: {
+    pipe: [number, number];
+    dup: number;
+    file: number;
+    memfd: number;
+    port: number;
+    srv: number;
+    client: number;
+    accepted: number;
+    client_port: number;
+  };
+  let pid = 0;
+
+  beforeAll(async () => {
+    dir = realpathSync(mkdtempSync(join(tmpdir(), 'sysray-cov-')));
+    writeFileSync(join(dir, 'w.py'), SCRIPT);
+    const cap = startCapture({ snaplen: 16, scanProc: false });
+    const batches: Ev[][] = [];
+    const reading = (async () => {
+      const ev = new ScapEvent();
+      for await (const b of cap) {
+        const list: Ev[] = [];
+        for (let i = 0; i < b.count; i++) {
+          ev.load(b, i);
+          const params: Record<string, unknown> = {};
+          for (let k = 0; k < ev.nparams; k++) params[ev.paramInfo(k)?.name ?? `p${k}`] = ev.param(k);
+          list.push({ num: ev.num, name: ev.name, tid: ev.tid, params });
+        }
+        batches.push(list);
+      }
+    })();
+    const r = await new Promise<{ code: number | null; stdout: string; pid: number }>((resolve) => {
+      const child = spawn('/usr/bin/python3', [join(dir, 'w.py'), dir], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      child.on('close', (code) => resolve({ code, stdout, pid: child.pid ?? 0 }));
+    });
+    expect(r.code).toBe(0);
+    pid = r.pid;
+    out = JSON.parse(r.stdout);
+    await new Promise((res) => setTimeout(res, 100));
+    await cap.stop();
+    await reading;
+    evs = batches.flat().filter((e) => e.tid === pid);
+  }, 60_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const first = (names: string[], pred: (e: Ev) => boolean = () => true) =>
+    evs.find((e) => names.includes(e.name) && pred(e));
+
+  it('pipes, dup, fcntl', () => {
+    const p = first(['pipe', 'pipe2'], (e) => e.params.fd1 === out.pipe[0] && e.params.fd2 === out.pipe[1])!;
+    expect(p.params.res).toBe(0);
+    expect(Number(p.params.ino)).toBeGreaterThan(0);
+    const d = first(['dup', 'fcntl'], (e) => e.params.res === out.dup)!;
+    expect(d).toBeDefined();
+    const d2 = first(['dup2', 'dup3'], (e) => e.params.res === 100)!;
+    expect(d2.params.oldfd).toBe(out.pipe[1]);
+    expect(d2.params.newfd).toBe(100);
+    const cmds = evs
+      .filter((e) => e.name === 'fcntl' && e.params.fd === out.pipe[0])
+      .map((e) => (e.params.cmd as { names: string[] }).names.join('|'));
+    expect(cmds).toContain('F_GETFL'); // Linux F_GETFL (3) as PPM_FCNTL_F_GETFL
+  });
+
+  it('directories, cwd, links', () => {
+    const mk = first(['mkdir', 'mkdirat'])!;
+    expect(mk.params.res).toBe(0);
+    expect(mk.params.path).toBe(join(dir, 'sub'));
+    expect(mk.params.mode).toBe(0o750);
+    const cd = evs.filter((e) => e.name === 'chdir');
+    expect(cd.map((e) => e.params.path)).toEqual([join(dir, 'sub'), dir]);
+    const sym = first(['symlink', 'symlinkat'])!;
+    expect(sym.params.res).toBe(0);
+    expect(sym.params.target).toBe(join(dir, 'f.txt'));
+    expect(sym.params.linkpath).toBe(join(dir, 'sym'));
+    const ln = first(['link', 'linkat'])!;
+    expect(ln.params.res).toBe(0);
+    expect(ln.params.oldpath).toBe(join(dir, 'f.txt'));
+    expect(ln.params.newpath).toBe(join(dir, 'hard'));
+    const rm = first(['rmdir', 'unlinkat'], (e) => (e.params.path ?? e.params.name) === join(dir, 'sub'))!;
+    expect(rm.params.res).toBe(0);
+  });
+
+  it('positional and vector reads and writes with their sizes and data', () => {
+    const fd = out.file;
+    const pw = first(['pwrite'], (e) => e.params.fd === fd)!;
+    expect(pw.params).toMatchObject({ res: 10, size: 10, pos: 3 });
+    expect(Buffer.from(pw.params.data as Uint8Array).toString()).toBe('0123456789');
+    const pr = first(['pread'], (e) => e.params.fd === fd)!;
+    expect(pr.params).toMatchObject({ res: 4, size: 4, pos: 5 });
+    expect(Buffer.from(pr.params.data as Uint8Array).toString()).toBe('2345');
+    expect(first(['writev'], (e) => e.params.fd === fd)?.params).toMatchObject({ res: 5, size: 5 });
+    expect(first(['readv'], (e) => e.params.fd === fd)?.params).toMatchObject({ res: 5, size: 5 });
+  });
+
+  it('memfd_create', () => {
+    const m = first(['memfd_create'])!;
+    expect(m.params).toMatchObject({ fd: out.memfd, name: 'sysray-memfd' });
+    expect((m.params.flags as { value: number }).value).toBe(1); // MFD_CLOEXEC
+  });
+
+  it('sockets: socket, bind, listen, connect, accept4 with tuples and queue fill', () => {
+    const s = first(['socket'], (e) => e.params.fd === out.srv)!;
+    expect((s.params.domain as { value: number }).value).toBe(2);
+    const b = first(['bind'], (e) => e.params.fd === out.srv)!;
+    expect(b.params).toMatchObject({ res: 0 });
+    expect((b.params.addr as { addr: string }).addr).toBe('127.0.0.1');
+    expect(first(['listen'])?.params).toEqual({ res: 0, fd: out.srv, backlog: 7 });
+    const c = first(['connect'], (e) => e.params.fd === out.client)!;
+    expect(c.params.res).toBe(0);
+    expect(c.params.tuple).toEqual({
+      family: 'inet',
+      sip: '127.0.0.1',
+      sport: out.client_port,
+      dip: '127.0.0.1',
+      dport: out.port,
+    });
+    const a = first(['accept', 'accept4'])!;
+    expect(a.params.fd).toBe(out.accepted);
+    // inbound: the client is the source
+    expect(a.params.tuple).toEqual({
+      family: 'inet',
+      sip: '127.0.0.1',
+      sport: out.client_port,
+      dip: '127.0.0.1',
+      dport: out.port,
+    });
+    expect(a.params.queuemax).toBe(7);
+  });
+
+  it('send/recv families with data, sizes and tuples', () => {
+    const snd = first(['sendto', 'write'], (e) => e.params.fd === out.client && e.params.res === 5)!;
+    expect(Buffer.from(snd.params.data as Uint8Array).toString()).toBe('hello');
+    const rcv = first(['recvfrom'], (e) => e.params.fd === out.accepted)!;
+    expect(rcv.params.res).toBe(5);
+    expect(Buffer.from(rcv.params.data as Uint8Array).toString()).toBe('hello');
+    expect((rcv.params.tuple as { sport: number }).sport).toBe(out.client_port);
+    const sm = first(['sendmsg'], (e) => e.params.fd === out.client)!;
+    expect(sm.params).toMatchObject({ res: 4, size: 4 });
+    const rm = first(['recvmsg'], (e) => e.params.fd === out.accepted)!;
+    expect(rm.params).toMatchObject({ res: 4, size: 16 });
+    const udp = first(
+      ['sendto'],
+      (e) =>
+        (e.params.tuple as { family?: string } | undefined)?.family === 'inet' &&
+        e.params.res === 5 &&
+        e.params.fd !== out.client,
+    );
+    expect(Buffer.from(udp!.params.data as Uint8Array).toString()).toBe('dgram');
+  });
+
+  it('setresgid and setresuid', () => {
+    expect(first(['setresgid'])?.params).toEqual({ res: 0, rgid: 65534, egid: 65534, sgid: 65534 });
+    expect(first(['setresuid'])?.params).toEqual({ res: 0, ruid: 65534, euid: 65534, suid: 65534 });
+  });
+});
