@@ -68,7 +68,7 @@ export interface SysFlowBuilderOptions {
    * exit, at the end of the capture): `xxh3` (default; sf-collector's current `XXHasher`) or `murmur3`
    * (the `MurmurHasher` of older collectors).
    */
-  collectorHash?: CollectorHash;
+  collectorHash?: 'xxh3' | 'murmur3';
 }
 
 /** A record sink. */
