@@ -57,6 +57,35 @@ u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.bind(('127.0.0.1', 0))
 u.sendto(b'dgram', u.getsockname())
 u.recvfrom(16)
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+out['dirfd'] = dfd
+os.fchdir(dfd)
+out['creat'] = libc.syscall(85, (d + '/c.txt').encode(), 0o644)
+class OpenHow(ctypes.Structure):
+    _fields_ = [('flags', ctypes.c_uint64), ('mode', ctypes.c_uint64), ('resolve', ctypes.c_uint64)]
+how = OpenHow(os.O_RDONLY, 0, 0x04)
+out['openat2'] = libc.syscall(437, -100, (d + '/c.txt').encode(), ctypes.byref(how), 24)
+ns = os.open('/proc/self/ns/uts', os.O_RDONLY)
+out['nsfd'] = ns
+out['setns'] = libc.setns(ns, 0x04000000)
+tracee = os.fork()
+if tracee == 0:
+    libc.ptrace(0, 0, 0, 0)
+    os._exit(0)
+os.waitpid(tracee, 0)
+out['tracee'] = tracee
+child = os.fork()
+if child == 0:
+    exe = os.open('/bin/true', os.O_RDONLY)
+    os.execve(exe, ['true', 'fexecve-arg'], {'K': 'V'})
+os.waitpid(child, 0)
+out['child'] = child
+try:
+    os.execve(dfd, ['x'], {})
+except OSError:
+    pass
 os.setresgid(65534, 65534, 65534)
 os.setresuid(65534, 65534, 65534)
 print(json.dumps(out))
@@ -82,7 +111,15 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
     client: number;
     accepted: number;
     client_port: number;
+    dirfd: number;
+    creat: number;
+    openat2: number;
+    nsfd: number;
+    setns: number;
+    child: number;
+    tracee: number;
   };
+  let all: Ev[] = [];
   let pid = 0;
 
   beforeAll(async () => {
@@ -119,7 +156,8 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
     await new Promise((res) => setTimeout(res, 100));
     await cap.stop();
     await reading;
-    evs = batches.flat().filter((e) => e.tid === pid);
+    all = batches.flat();
+    evs = all.filter((e) => e.tid === pid);
   }, 60_000);
 
   afterAll(() => {
@@ -229,6 +267,49 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
         e.params.fd !== out.client,
     );
     expect(Buffer.from(udp!.params.data as Uint8Array).toString()).toBe('dgram');
+  });
+
+  it('fchdir, creat, openat2, setns', () => {
+    expect(first(['fchdir'])?.params).toEqual({ res: 0, fd: out.dirfd });
+    const c = first(['creat'])!;
+    expect(c.params).toMatchObject({ fd: out.creat, name: join(dir, 'c.txt'), mode: 0o644 });
+    expect(Number(c.params.ino)).toBeGreaterThan(0);
+    const o = first(['openat2'])!;
+    expect(o.params).toMatchObject({ fd: out.openat2, dirfd: -100, name: join(dir, 'c.txt'), mode: 0 });
+    expect((o.params.flags as { names: string[] }).names).toContain('O_RDONLY');
+    expect((o.params.resolve as { value: number }).value).toBe(4);
+    expect(out.setns).toBe(0);
+    const ns = first(['setns'])!;
+    expect(ns.params.res).toBe(0);
+    expect(ns.params.fd).toBe(out.nsfd);
+    expect((ns.params.nstype as { names: string[] }).names).toEqual(['CLONE_NEWUTS']);
+  });
+
+  it('fork (both sides), ptrace and execveat (fexecve) in the child', () => {
+    const parent = first(['clone', 'fork', 'vfork', 'clone3'], (e) => e.params.res === out.child)!;
+    expect(parent).toBeDefined();
+    expect(parent.params.pid).toBe(pid);
+    const childSide = all.find(
+      (e) =>
+        ['clone', 'fork', 'vfork', 'clone3'].includes(e.name) && e.tid === out.child && e.params.res === 0,
+    )!;
+    expect(childSide.params).toMatchObject({ tid: out.child, pid: out.child, ptid: pid, comm: 'python3' });
+    const tr = all.find((e) => e.name === 'ptrace' && e.tid === out.tracee)!;
+    expect(tr.params.res).toBe(0);
+    expect((tr.params.request as { names: string[] }).names).toEqual(['PTRACE_TRACEME']);
+    // The kernel reports a successful execveat with execve's syscall number at syscall exit, so it comes out
+    // as an execve exit event (a failed one is an execveat event: see the next test).
+    const ex = all.find((e) => (e.name === 'execve' || e.name === 'execveat') && e.tid === out.child)!;
+    expect(ex.params).toMatchObject({ res: 0, exe: 'true', pid: out.child, ptid: pid, comm: 'true' });
+    expect(Buffer.from(ex.params.args as Uint8Array).toString()).toBe('fexecve-arg\0');
+    expect(Buffer.from(ex.params.env as Uint8Array).toString()).toBe('K=V\0');
+    expect(ex.params.trusted_exepath).toBe(realpathSync('/bin/true'));
+  });
+
+  it('a failed execveat', () => {
+    const ex = first(['execveat'])!;
+    expect(ex.params.res).toBe(-13); // EACCES: a directory
+    expect(ex.params.pid).toBe(pid);
   });
 
   it('setresgid and setresuid', () => {
