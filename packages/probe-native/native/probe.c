@@ -92,6 +92,20 @@ static int possible_cpus(void) {
   return n;
 }
 
+// Runs of a program the kernel skipped because it was already running on that CPU (bpf_prog_info).
+static double prog_misses(int prog_fd) {
+  struct bpf_prog_info pi;
+  union bpf_attr attr;
+  if (prog_fd <= 0) return 0;
+  memset(&pi, 0, sizeof(pi));
+  memset(&attr, 0, sizeof(attr));
+  attr.info.bpf_fd = prog_fd;
+  attr.info.info_len = sizeof(pi);
+  attr.info.info = (long)&pi;
+  if (skel_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) < 0) return 0;
+  return (double)pi.recursion_misses;
+}
+
 static int map_lookup(int fd, const void *key, void *value) {
   union bpf_attr attr;
   memset(&attr, 0, sizeof(attr));
@@ -405,7 +419,7 @@ static probe_t *unwrap(napi_env env, napi_callback_info info) {
 }
 
 // stats(handle) -> one array per counter (emitted, ring-buffer-full drops, oversize drops, pending bytes), each
-// with one number per possible CPU.
+// with one number per possible CPU, then the programs' recursion misses (events the kernel never ran them for).
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   probe_t *p = unwrap(env, info);
   if (!p) return NULL;
@@ -426,6 +440,11 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
     napi_set_element(env, arr, k, per);
   }
   free(vals);
+  napi_value misses;
+  double m = 0;
+  if (p->skel) m = prog_misses(p->skel->progs.sysray_exit.prog_fd) + prog_misses(p->skel->progs.sysray_procexit.prog_fd);
+  napi_create_double(env, m, &misses);
+  napi_set_element(env, arr, SYSRAY_NCOUNTERS, misses);
   return arr;
 }
 

@@ -33,7 +33,10 @@ export interface CaptureStats {
   emitted: number;
   /** Events handed to the consumer as batches. */
   delivered: number;
-  /** Events lost: ring buffer full, oversize events, and chunks dropped because the consumer fell behind. */
+  /**
+   * Events lost: ring buffer full, oversize events, chunks dropped because the consumer fell behind, and
+   * system calls the kernel skipped the probe for.
+   */
   dropped: number;
   /** Of `dropped`: the ring buffer was full (the per-CPU kernel counters, summed). */
   droppedRingFull: number;
@@ -43,6 +46,8 @@ export interface CaptureStats {
   droppedOversize: number;
   /** Of `dropped`: delivered by the reader while more than `maxQueuedBytes` waited for the consumer. */
   droppedQueue: number;
+  /** Of `dropped`: system calls the kernel did not run the probe for, because it was running on that CPU already. */
+  droppedMissed: number;
   /** Batches delivered. */
   batches: number;
 }
@@ -166,18 +171,19 @@ export function startCapture(options: CaptureOptions = {}): LiveCapture {
 
   function stats(): CaptureStats {
     if (finalStats) return { ...finalStats, droppedPerCpu: [...finalStats.droppedPerCpu] };
-    const [emittedPerCpu, ringPerCpu, oversizePerCpu] = addon.stats(handle);
+    const [emittedPerCpu, ringPerCpu, oversizePerCpu, , missed] = addon.stats(handle);
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const ring = sum(ringPerCpu);
     const oversize = sum(oversizePerCpu);
     return {
       emitted: sum(emittedPerCpu),
       delivered,
-      dropped: ring + oversize + droppedQueue,
+      dropped: ring + oversize + droppedQueue + missed,
       droppedRingFull: ring,
       droppedPerCpu: ringPerCpu,
       droppedOversize: oversize,
       droppedQueue,
+      droppedMissed: missed,
       batches,
     };
   }

@@ -21,8 +21,13 @@ export interface ProbeAddon {
     ignored: Uint32Array,
     onChunk: (chunk: Uint8Array | null) => void,
   ): object;
-  /** Per counter (emitted, ring-buffer-full drops, oversize drops, pending bytes), one value per possible CPU. */
-  stats(handle: object): [emitted: number[], dropped: number[], overflow: number[], pendingBytes: number[]];
+  /**
+   * Per counter (emitted, ring-buffer-full drops, oversize drops, pending bytes), one value per possible CPU;
+   * then the probe programs' recursion misses.
+   */
+  stats(
+    handle: object,
+  ): [emitted: number[], dropped: number[], overflow: number[], pendingBytes: number[], missed: number];
   stop(handle: object): void;
   close(handle: object): void;
   possibleCpus(): number;
