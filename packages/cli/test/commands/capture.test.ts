@@ -1,7 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { probeUnavailable } from '@sysray/probe-native';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sysray } from '../helpers.js';
@@ -68,6 +70,27 @@ describe.skipIf(why !== undefined)('sysray capture (live, root)', () => {
       .split('\n').length;
     expect(count, JSON.stringify(summary)).toBe(summary.delivered);
   }, 60_000);
+
+  it('without CAP_BPF/CAP_PERFMON: exit 1 with the typed reason, no file left half-written', () => {
+    const script = join(dir, 'nocaps.mts');
+    const cli = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+    writeFileSync(
+      script,
+      `import { runCli } from ${JSON.stringify(cli)};
+process.exitCode = await runCli(['capture', '-o', ${JSON.stringify(join(dir, 'never.scap'))}, '--', '/bin/true'], { stdout: process.stdout, stderr: process.stderr });`,
+    );
+    const tsx = createRequire(import.meta.url).resolve('tsx');
+    const r = spawnSync(
+      'setpriv',
+      ['--bounding-set=-all', '--inh-caps=-all', process.execPath, '--import', tsx, script],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain('capturing needs root, or the capabilities CAP_BPF and CAP_PERFMON');
+    expect(existsSync(join(dir, 'never.scap'))).toBe(false);
+  });
 
   it('captures only the named events for a duration', async () => {
     const out = join(dir, 'few.scap');
