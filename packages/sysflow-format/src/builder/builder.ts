@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EventContext, FdInfo, Inspector, ThreadInfo } from '@sysray/inspector';
-import { PT } from '@sysray/pcapng/scap';
+import { PT, type ScapSockAddr, type ScapSockTuple } from '@sysray/pcapng/scap';
 import { CONTAINER_TYPES, SYSFLOW_SCHEMA_VERSION } from '../schema.js';
 import type {
   Container,
@@ -264,6 +264,14 @@ export class SysFlowBuilder {
   private readonly nameCache = new WeakMap<ThreadInfo, Names>();
   /** fd names that differ from the inspector's (unix sockets after a failed connect). */
   private readonly fdNames = new WeakMap<FdInfo, string>();
+  /**
+   * The last socket parameter libsinsp formatted as text (its event object's reused parameter-string
+   * buffer): a unix socket connected from a capture whose connect enter event carries only the fd is
+   * named with whatever that buffer holds, and keeps that name when the connect fails.
+   */
+  private lastParamStr = '';
+  /** Name given at connect enter, per thread, for the connect exit that follows. */
+  private readonly connectEnterName = new Map<number, { fd: number; name: string }>();
   /** Records written. */
   recordsWritten = 0;
 
@@ -341,7 +349,8 @@ export class SysFlowBuilder {
         if (parent) this.copyFdNames(parent, t);
       }
     }
-    if (!enter) this.unixNames(ctx, t, name);
+    if (enter) this.paramStringsEnter(ctx, t, name);
+    else this.unixNames(ctx, t, name);
     if (flag === undefined) return;
     if (enter) {
       if (flag === OP_SETUID) {
@@ -457,22 +466,58 @@ export class SysFlowBuilder {
       if (this.cwdOf(this.mainOf(t)) === '') this.fdNames.set(f, normalizeRelative(f.nameRaw));
       return;
     }
-    if (name !== 'connect' && name !== 'accept' && name !== 'accept4') return;
-    const f = name === 'connect' ? ctx.fd : t.fds.get(ctx.int('fd') ?? -1);
-    if (f?.kind !== 'unix') return;
-    const res = ctx.res() ?? 0;
-    if (name === 'connect' && res < 0 && res !== EINPROGRESS) {
-      this.fdNames.set(f, '');
+    if (name === 'bind') {
+      if ((ctx.res() ?? -1) === 0) {
+        const addr = sockaddrText(ctx.param('addr'));
+        if (addr !== undefined) this.lastParamStr = addr;
+      }
       return;
     }
-    const tuple = ctx.param('tuple') as {
-      family?: string;
-      source?: string;
-      dest?: string;
-      path?: string;
-    } | null;
-    if (tuple && typeof tuple === 'object' && tuple.family === 'unix')
-      this.fdNames.set(f, `${tuple.source}->${tuple.dest} ${tuple.path ?? ''}`);
+    if (name !== 'connect' && name !== 'accept' && name !== 'accept4') return;
+    const f = name === 'connect' ? ctx.fd : t.fds.get(ctx.int('fd') ?? -1);
+    const res = ctx.res() ?? 0;
+    if (name === 'connect') {
+      const entered = this.connectEnterName.get(t.tid);
+      this.connectEnterName.delete(t.tid);
+      if (res < 0 && res !== EINPROGRESS) {
+        // libsinsp leaves the fd as the connect enter event left it.
+        if (f?.kind === 'unix') this.fdNames.set(f, entered && entered.fd === f.fd ? entered.name : '');
+        return;
+      }
+    } else if (res < 0) return;
+    const text = tupleText(ctx.param('tuple'));
+    if (text === undefined) return;
+    this.lastParamStr = text;
+    if (f?.kind === 'unix') this.fdNames.set(f, text);
+  }
+
+  /**
+   * Connect and setuid enter events, as libsinsp and the collector format them: a connect enter event
+   * that carries only the fd makes libsinsp zero the destination and print the socket's tuple into its
+   * parameter buffer (IPv4) or name a unix socket with that buffer as it stands; a longer one names the
+   * socket with its address. The collector formats the uid of `setuid`.
+   */
+  private paramStringsEnter(ctx: EventContext, t: ThreadInfo, name: string): void {
+    if (name === 'setuid') {
+      const uid = ctx.int('uid');
+      if (uid !== undefined) this.lastParamStr = String(uid >>> 0);
+      return;
+    }
+    if (name !== 'connect') return;
+    const fd = ctx.int('fd');
+    const f = fd !== undefined && fd >= 0 ? t.fds.get(fd) : undefined;
+    if (!f || fd === undefined) return;
+    if (ctx.ev.nparams >= 2) {
+      const addr = sockaddrText(ctx.param('addr'));
+      if (addr === undefined) return;
+      if (f.kind === 'unix') {
+        this.lastParamStr = addr;
+        this.connectEnterName.set(t.tid, { fd, name: addr });
+      }
+      return;
+    }
+    if (f.kind === 'unix') this.connectEnterName.set(t.tid, { fd, name: this.lastParamStr });
+    else if (f.kind === 'ipv4') this.lastParamStr = `${f.cip || '0.0.0.0'}:${f.cport}->0.0.0.0:0`;
   }
 
   // ---------------------------------------------------------------- time-driven export / deletion
@@ -1177,6 +1222,27 @@ export class SysFlowBuilder {
       },
     });
   }
+}
+
+/**
+ * A socket tuple parameter as libsinsp prints it (`sip:sport->dip:dport`, `source->dest path`); IPv6
+ * tuples are not rendered (`undefined`).
+ */
+function tupleText(v: unknown): string | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const t = v as ScapSockTuple;
+  if (t.family === 'unix') return `${t.source}->${t.dest} ${t.path}`;
+  if (t.family === 'inet') return `${t.sip}:${t.sport}->${t.dip}:${t.dport}`;
+  return undefined;
+}
+
+/** A socket address parameter as libsinsp prints it (`ip:port`, a unix path); IPv6: `undefined`. */
+function sockaddrText(v: unknown): string | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const a = v as ScapSockAddr;
+  if (a.family === 'unix') return a.path;
+  if (a.family === 'inet') return `${a.addr}:${a.port}`;
+  return undefined;
 }
 
 /** The collector's syscall result: parameter 0 when it is a pid, errno, fd or signed integer; else -1. */
