@@ -275,12 +275,15 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 4) return throw_probe(env, "BAD_ARGUMENT", "open(options, recipes, ignored, onChunk)", 0);
 
-  uint32_t snap = 0, wake = 1 << 20, poll_ms = 20, chunk = 4 << 20, proc = 0;
+  uint32_t snap = 0, wake = 1 << 20, poll_ms = 20, chunk = 4 << 20, proc = 0, ring = SYSRAY_RINGBUF_DEFAULT;
   get_u32(env, argv[0], "snaplen", &snap);
   get_u32(env, argv[0], "wakeBytes", &wake);
   get_u32(env, argv[0], "pollMs", &poll_ms);
   get_u32(env, argv[0], "chunkBytes", &chunk);
   get_u32(env, argv[0], "procEvents", &proc);
+  get_u32(env, argv[0], "ringBytes", &ring);
+  if (ring < 4096 || (ring & (ring - 1)) != 0)
+    return throw_probe(env, "BAD_OPTIONS", "ringBytes must be a power of two of at least 4096", 0);
 
   void *rec;
   size_t rec_len;
@@ -308,6 +311,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     free(p);
     return throw_probe(env, "NO_MEMORY", "cannot allocate the probe skeleton", ENOMEM);
   }
+  p->skel->maps.rb.max_entries = ring; // the loader program creates the map with this size
+  p->rb_size = ring;
   errno = 0;
   int err = sysray_probe__load(p->skel);
   if (err) {
@@ -350,7 +355,6 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 
   // Ring buffer: consumer page (rw), then producer page + data mapped twice (ro).
   p->rb_fd = p->skel->maps.rb.map_fd;
-  p->rb_size = SYSRAY_RINGBUF_DEFAULT;
   void *cons = mmap(NULL, p->page, PROT_READ | PROT_WRITE, MAP_SHARED, p->rb_fd, 0);
   void *prod = mmap(NULL, p->page + 2 * p->rb_size, PROT_READ, MAP_SHARED, p->rb_fd, (off_t)p->page);
   if (cons == MAP_FAILED || prod == MAP_FAILED) {

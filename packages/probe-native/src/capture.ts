@@ -15,7 +15,9 @@ export interface CaptureOptions {
   snaplen?: number;
   /** More processes (thread-group ids) never traced; this process is never traced anyway. */
   ignorePids?: readonly number[];
-  /** Pending bytes in the ring buffer before the kernel wakes the reader (default 1 MiB). */
+  /** Size of the BPF ring buffer, a power of two (default 8 MiB). */
+  ringBufferBytes?: number;
+  /** Bytes a CPU writes into the ring buffer before it wakes the reader (default 1 MiB). */
   wakeBytes?: number;
   /** The reader also polls this often, in ms (default 20). */
   pollMs?: number;
@@ -95,6 +97,15 @@ function checkInt(name: string, v: number | undefined, min: number, max: number)
 export function startCapture(options: CaptureOptions = {}): LiveCapture {
   checkInt('snaplen', options.snaplen, 0, 4096);
   checkInt('wakeBytes', options.wakeBytes, MIN_WAKE, 1 << 30);
+  checkInt('ringBufferBytes', options.ringBufferBytes, 1 << 16, 1 << 30);
+  if (
+    options.ringBufferBytes !== undefined &&
+    (options.ringBufferBytes & (options.ringBufferBytes - 1)) !== 0
+  )
+    throw new ProbeError(
+      'BAD_OPTIONS',
+      `ringBufferBytes must be a power of two, got ${options.ringBufferBytes}`,
+    );
   checkInt('pollMs', options.pollMs, 1, 60_000);
   checkInt('chunkBytes', options.chunkBytes, 1 << 16, 1 << 30);
   checkInt('maxQueuedBytes', options.maxQueuedBytes, 1 << 16, 2 ** 40);
@@ -134,6 +145,7 @@ export function startCapture(options: CaptureOptions = {}): LiveCapture {
         pollMs: options.pollMs ?? 20,
         chunkBytes: options.chunkBytes ?? 4 << 20,
         procEvents: procexit ? 1 : 0,
+        ringBytes: options.ringBufferBytes ?? 8 << 20,
       },
       packRecipes(recipes),
       ignored,

@@ -11,6 +11,7 @@ export interface AddonOpenOptions {
   pollMs: number;
   chunkBytes: number;
   procEvents: number;
+  ringBytes: number;
 }
 
 /** The addon's functions. */

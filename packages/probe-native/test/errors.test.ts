@@ -24,6 +24,12 @@ describe('startCapture option checks', () => {
     }
   });
 
+  it('rejects a ring buffer size that is not a power of two', () => {
+    expect(() => startCapture({ ringBufferBytes: 3 << 20 })).toThrow(
+      'ringBufferBytes must be a power of two, got 3145728',
+    );
+  });
+
   it('rejects a snaplen beyond 4096', () => {
     expect(() => startCapture({ snaplen: 5000 })).toThrow(
       'snaplen must be an integer in [0, 4096], got 5000',

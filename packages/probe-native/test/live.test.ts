@@ -290,7 +290,13 @@ describe.skipIf(!canRunLive)('live capture (root)', () => {
 
 describe.skipIf(!canRunLive)('drops (root)', () => {
   it('counts ring-buffer-full drops per CPU when the consumer is blocked, and delivers every emitted event', async () => {
-    const cap = startCapture({ events: ['close'], chunkBytes: 1 << 16, scanProc: false });
+    // A small ring buffer, so that a short burst overflows it (and other captures running now see little).
+    const cap = startCapture({
+      events: ['close'],
+      chunkBytes: 1 << 16,
+      ringBufferBytes: 1 << 16,
+      scanProc: false,
+    });
     let delivered = 0;
     const reading = (async () => {
       for await (const b of cap) delivered += b.count;
