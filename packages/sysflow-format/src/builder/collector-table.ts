@@ -78,9 +78,20 @@ export function collectorHash(kind: CollectorHash, bytes: Uint8Array): number {
   return Number(xxh3_64(bytes) & 0xffffffffn);
 }
 
+/** Recently hashed string keys per hash kind (flow keys repeat for every event on an fd). */
+const stringHashes: Record<CollectorHash, Map<string, number>> = { murmur3: new Map(), xxh3: new Map() };
+const STRING_HASH_CACHE_SIZE = 8192;
+
 /** The hash of a `std::string` key: its (UTF-8) bytes. */
 export function hashString(kind: CollectorHash, s: string): number {
-  return collectorHash(kind, utf8.encode(s));
+  const cache = stringHashes[kind];
+  let h = cache.get(s);
+  if (h === undefined) {
+    h = collectorHash(kind, utf8.encode(s));
+    if (cache.size >= STRING_HASH_CACHE_SIZE) cache.clear();
+    cache.set(s, h);
+  }
+  return h;
 }
 
 /** The hash of an `OID` key: the 16 bytes of the struct (`int64 createTS`, `int64 hpid`, little-endian). */
