@@ -82,7 +82,9 @@ volatile __u32 enabled = 0;
 volatile __u32 snaplen = 0;
 volatile __u64 wake_bytes = 1 << 20;
 volatile __u64 boot_to_epoch = 0; // CLOCK_REALTIME - CLOCK_BOOTTIME, ns (event times are epoch ns)
-volatile __u32 proc_events = 0; // bit 0 execve, 1 execveat, 2 clone, 3 fork, 4 vfork, 5 clone3, 6 procexit
+volatile __u32 proc_events = 0; // SYSRAY_PROC_EXIT: emit procexit
+volatile __u32 self_tgid = 0;   // the capturing process (first entry of the ignored set, checked without a lookup)
+volatile __u32 ignore_more = 0; // whether the ignored map holds other thread groups
 
 // The event under construction lives in the per-CPU scratch map; `struct ev` is its type here.
 #define ev scratch
@@ -97,7 +99,8 @@ static __always_inline void count(__u32 which) {
 
 static __always_inline bool ignored_task(void) {
   __u32 tgid = bpf_get_current_pid_tgid() >> 32;
-  return bpf_map_lookup_elem(&ignored, &tgid) != NULL;
+  if (tgid == self_tgid) return true;
+  return ignore_more && bpf_map_lookup_elem(&ignored, &tgid) != NULL;
 }
 
 static __always_inline struct scratch *get_scratch(void) {

@@ -352,6 +352,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
       return throw_probe(env, "LOAD_REFUSED", "cannot write the ignored-process map", e);
     }
   }
+  p->skel->bss->self_tgid = ign_len > 0 ? tg[0] : 0;
+  p->skel->bss->ignore_more = ign_len > 1;
 
   // Ring buffer: consumer page (rw), then producer page + data mapped twice (ro).
   p->rb_fd = p->skel->maps.rb.map_fd;

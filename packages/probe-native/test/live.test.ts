@@ -318,3 +318,24 @@ describe.skipIf(!canRunLive)('drops (root)', () => {
     expect(stats.delivered).toBe(stats.emitted);
   }, 60_000);
 });
+
+describe.skipIf(!canRunLive)('ignorePids (root)', () => {
+  it('never traces the given thread groups, and still traces the others', async () => {
+    const code = "import time, os; time.sleep(0.4); os.close(os.open('/etc/hostname', 0))";
+    const ignored = spawn('/usr/bin/python3', ['-c', code]);
+    const traced = spawn('/usr/bin/python3', ['-c', code]);
+    const cap = startCapture({ events: ['openat'], ignorePids: [ignored.pid!], scanProc: false });
+    const tids = new Set<number>();
+    const reading = (async () => {
+      const ev = new ScapEvent();
+      for await (const b of cap)
+        for (let i = 0; i < b.count; i++)
+          if (ev.load(b, i).param('name') === '/etc/hostname') tids.add(ev.tid);
+    })();
+    await Promise.all([ignored, traced].map((c) => new Promise((r) => c.on('exit', r))));
+    await cap.stop();
+    await reading;
+    expect(tids.has(traced.pid!)).toBe(true);
+    expect(tids.has(ignored.pid!)).toBe(false);
+  });
+});
