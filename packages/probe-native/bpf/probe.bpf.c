@@ -823,7 +823,29 @@ static __always_inline __u32 tty_of(struct task_struct *t) {
   return encode_dev(((dev_t)major << 20) | minor);
 }
 
-// execve/execveat exit parameters after the common ones: env … gid (+ filename for execve).
+// PPM_EXE_* flags of the executable: writable by the process (1), from a memfd (4). Overlayfs layers (2, 8) are
+// not computed.
+static __always_inline __u32 exe_flags(struct file *exe, struct inode *in, const struct cred *c) {
+  __u32 f = 0;
+  if (!exe || !in) return 0;
+  char name[6] = {};
+  const unsigned char *dn = BPF_CORE_READ(exe, f_path.dentry, d_name.name);
+  if (dn && bpf_probe_read_kernel(name, sizeof(name), dn) == 0 && name[0] == 'm' && name[1] == 'e' &&
+      name[2] == 'm' && name[3] == 'f' && name[4] == 'd' && name[5] == ':')
+    f |= 4;
+  umode_t mode = BPF_CORE_READ(in, i_mode);
+  __u32 iuid = BPF_CORE_READ(in, i_uid.val), igid = BPF_CORE_READ(in, i_gid.val);
+  __u32 fsuid = BPF_CORE_READ(c, fsuid.val), fsgid = BPF_CORE_READ(c, fsgid.val);
+  __u64 caps = BPF_CORE_READ(c, cap_effective.val);
+  bool w;
+  if (fsuid == iuid) w = mode & 0200;
+  else if (fsgid == igid) w = mode & 0020;
+  else w = mode & 0002;
+  if (w || (caps & (1ULL << 1))) f |= 1; // CAP_DAC_OVERRIDE writes whatever the mode says
+  return f;
+}
+
+// execve/execveat exit parameters after the common ones: env … euid.
 __noinline int sysray_exec_tail(void) {
   struct ev *e = get_scratch();
   if (!e) return 0;
@@ -834,13 +856,13 @@ __noinline int sysray_exec_tail(void) {
   put_u32(e, tty_of(t));
   put_u64(e, pid_nr_of(t, PIDTYPE_PGID, true));
   put_u32(e, BPF_CORE_READ(t, loginuid.val));
-  put_u32(e, 0); // execve_flags: not computed by this probe
   const struct cred *c = BPF_CORE_READ(t, cred);
+  struct file *exe = mm ? BPF_CORE_READ(mm, exe_file) : NULL;
+  struct inode *in = exe ? BPF_CORE_READ(exe, f_inode) : NULL;
+  put_u32(e, exe_flags(exe, in, c));
   put_u64(e, BPF_CORE_READ(c, cap_inheritable.val));
   put_u64(e, BPF_CORE_READ(c, cap_permitted.val));
   put_u64(e, BPF_CORE_READ(c, cap_effective.val));
-  struct file *exe = mm ? BPF_CORE_READ(mm, exe_file) : NULL;
-  struct inode *in = exe ? BPF_CORE_READ(exe, f_inode) : NULL;
   put_u64(e, in ? BPF_CORE_READ(in, i_ino) : 0);
   put_u64(e, in ? BPF_CORE_READ(in, i_ctime_sec) * 1000000000ULL + (BPF_CORE_READ(in, i_ctime_nsec) & 0x3fffffff) : 0);
   put_u64(e, in ? BPF_CORE_READ(in, i_mtime_sec) * 1000000000ULL + (BPF_CORE_READ(in, i_mtime_nsec) & 0x3fffffff) : 0);

@@ -47,6 +47,8 @@ await new Promise((resolve, reject) => {
   s.on('error', reject);
 });
 execFileSync('/usr/bin/find', [dir, '-name', 'id_rsa'], { cwd: dir });
+// fileless execution: /bin/true copied into a memfd and executed from it
+execFileSync('/usr/bin/python3', ['-c', "import os; m = os.memfd_create('sysray'); os.write(m, open('/bin/true', 'rb').read()); os.execve(m, ['memfd-true'], {})"]);
 process.setuid(65534);
 `;
 
@@ -206,6 +208,8 @@ describe.skipIf(!canRunLive)('live capture (root)', () => {
     expect(Buffer.from(p.env as Uint8Array).toString()).toContain('PATH=');
     expect(String(Buffer.from(p.cgroups as Uint8Array))).toMatch(/^cpu=\//);
     expect(p.loginuid).toBeTypeOf('number');
+    // root may write it (CAP_DAC_OVERRIDE): PPM_EXE_WRITABLE, not from a memfd
+    expect((p.flags as { names: string[] }).names).toEqual(['EXE_WRITABLE']);
     const exit = evs.find((e) => e.name === 'procexit' && e.tid === ex!.tid);
     expect(exit?.params.status).toBe(0);
     const fork = evs.find(
@@ -281,6 +285,9 @@ describe.skipIf(!canRunLive)('live capture (root)', () => {
     expect(keys, 'official rule alert').toBeDefined();
     expect(keys!.output_fields['proc.name']).toBe('find');
     expect(keys!.output_fields['proc.cmdline']).toBe(`find ${dir} -name id_rsa`);
+    const fileless = alerts.find((a) => a.rule === 'Fileless execution via memfd_create');
+    expect(fileless, 'official memfd rule alert').toBeDefined();
+    expect(fileless!.output_fields['proc.name']).toBe('memfd:sysray'); // the kernel names the process after the memfd
     const ours = alerts.find((a) => a.rule === 'Probe test file written');
     expect(ours, 'our rule alert').toBeDefined();
     expect(ours!.output_fields['fs.path.target']).toBe(join(dir, 'probe-b.txt'));
