@@ -195,6 +195,11 @@ export class EventContext {
   private readonly strings = new AsciiStringCache(4096, 256);
   /** Decoded NUL-separated lists (args, env, cgroups) of recent events, by their bytes. */
   private readonly lists = new AsciiStringCache(512, 16384);
+  /**
+   * The split form of recently seen list texts (cached texts are the same string objects, so lookups are by
+   * the cache's strings). The arrays are shared by every thread that carries the same list: never mutated.
+   */
+  private readonly splitLists = new Map<string, string[]>();
 
   constructor(tables: InspectorTables) {
     this.tables = tables;
@@ -326,9 +331,18 @@ export class EventContext {
       if (len > 0) {
         const bytes = ev.batch.bytes;
         const off = ev.paramOffset(i);
-        const text = this.lists.get(bytes, off, len, false) ?? UTF8.decode(bytes.subarray(off, off + len));
+        const cached = this.lists.get(bytes, off, len, false);
+        if (cached !== undefined) {
+          const known = this.splitLists.get(cached);
+          if (known !== undefined) return known;
+        }
+        const text = cached ?? UTF8.decode(bytes.subarray(off, off + len));
         const parts = text.split('\0');
         if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+        if (cached !== undefined) {
+          if (this.splitLists.size >= 1024) this.splitLists.clear();
+          this.splitLists.set(cached, parts);
+        }
         return parts;
       }
     }
