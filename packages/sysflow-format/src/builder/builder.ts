@@ -258,7 +258,7 @@ export class SysFlowBuilder {
   private now = 0;
   private setuidArg = '';
   private headerDone = false;
-  private readonly options: SysFlowBuilderOptions;
+  private options: SysFlowBuilderOptions;
   /** cwd as the collector's thread table knows it (seeded threads: from the capture's process list). */
   private readonly cwds = new WeakMap<ThreadInfo, string>();
   private readonly nameCache = new WeakMap<ThreadInfo, Names>();
@@ -306,6 +306,25 @@ export class SysFlowBuilder {
         filename: this.options.filename ?? '',
       },
     });
+  }
+
+  /**
+   * Starts a new output file, as sf-collector does when it rotates its output (`-G`): switch the sink
+   * your `emit` callback writes to first, then call `rotate`. It writes a new `SFHeader` (with `filename`,
+   * unless the builder was made with `header: false`) and forgets which entities were written, so every
+   * container, process (with its ancestors) and file is written again before the first record of the new
+   * file that refers to it. Open flows are not cut: one written after the rotation lands in the new file
+   * and spans the time since it was opened or last exported. Call it between events, never from `emit`.
+   *
+   * @param options.filename `SFHeader.filename` of the new file (default: the builder's `filename`).
+   */
+  rotate(options: { filename?: string } = {}): void {
+    for (const p of this.procs.values()) p.written = false;
+    for (const f of this.files.values()) f.written = false;
+    for (const c of this.containers.values()) c.written = false;
+    if (options.filename !== undefined) this.options = { ...this.options, filename: options.filename };
+    this.headerDone = false;
+    this.writeHeader();
   }
 
   private cwdOf(t: ThreadInfo): string {
@@ -781,10 +800,12 @@ export class SysFlowBuilder {
 
   private writeProcessAndAncestors(p: ProcObj): void {
     const chain = [p];
+    const seen = new Set<ProcObj>(chain);
     let poid = p.rec.poid;
     while (poid) {
       const q = this.procs.get(poid);
-      if (!q) break;
+      if (!q || seen.has(q)) break;
+      seen.add(q);
       if (!q.written) chain.push(q);
       poid = q.rec.poid;
     }
@@ -797,11 +818,12 @@ export class SysFlowBuilder {
   }
 
   private exportProcess(p: ProcObj): void {
-    if (p.rec.containerId !== null) this.exportContainer(p.rec.containerId);
+    // After a rotation the process and its ancestors may all be unwritten in the new file.
     if (!p.written) {
-      this.emitProcess(p.rec);
-      p.written = true;
+      this.writeProcessAndAncestors(p);
+      return;
     }
+    if (p.rec.containerId !== null) this.exportContainer(p.rec.containerId);
   }
 
   private reupContainer(t: ThreadInfo, p: ProcObj): void {

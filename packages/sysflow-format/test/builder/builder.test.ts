@@ -1,15 +1,23 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Inspector } from '@sysray/inspector';
+import { readScap } from '@sysray/pcapng/scap';
 import {
   buildSysFlow,
   convertCaptureToSysFlow,
+  type File,
   fileOID,
   ipv4ToInt,
+  type Process,
+  type ResolvedSysFlowRecord,
   readSysFlowSync,
   recordToJSON,
+  resolveRecords,
+  SysFlowBuilder,
   SysFlowOpFlags,
   type SysFlowRecord,
+  writeSysFlowSync,
 } from '@sysray/sysflow-format';
 import { afterAll, describe, expect, it } from 'vitest';
 import { absolutePath, normalizeAbsolute, normalizeRelative } from '../../src/builder/paths.js';
@@ -166,5 +174,88 @@ describe('convertCaptureToSysFlow', () => {
     const res = await convertCaptureToSysFlow(chunks(), join(dir, 'rename.sf'));
     expect(res.bytesIn).toBe(bytes.length);
     expect(res.records).toBe(60);
+  });
+});
+
+/** Drives the builder over a capture, starting a new "file" every `every` events. */
+async function buildRotated(name: string, every: number): Promise<SysFlowRecord[][]> {
+  const insp = new Inspector({ showAllEvents: true });
+  const reader = readScap(`${PAIRS_DIR}${name}.scap`);
+  const files: SysFlowRecord[][] = [[]];
+  const builder = new SysFlowBuilder(insp, (r) => files[files.length - 1]!.push(r), {
+    exporter: 'tests',
+    filename: 'part-0',
+  });
+  let n = 0;
+  for await (const batch of reader) {
+    insp.seed(reader.info);
+    for (const tid of reader.info.threads.keys()) builder.seededTids.add(tid);
+    for (let i = 0; i < batch.count; i++) {
+      if (n > 0 && n % every === 0) {
+        files.push([]);
+        builder.rotate({ filename: `part-${files.length - 1}` });
+      }
+      n++;
+      const ctx = insp.process(batch, i);
+      if (ctx) builder.process(ctx);
+    }
+  }
+  builder.finish();
+  return files;
+}
+
+const ENTITY_TYPES = new Set(['SFHeader', 'Process', 'File', 'Container']);
+
+/** A resolved record and its entities as JSON, object states blanked (a re-written entity is `REUP`). */
+function resolvedView(r: ResolvedSysFlowRecord): string {
+  const entity = (type: 'Process' | 'File', rec: Process | File | undefined) =>
+    rec ? { ...(recordToJSON({ type, rec } as SysFlowRecord) as { rec: object }).rec, state: '' } : null;
+  return JSON.stringify({
+    record: comparable(r.record),
+    process: entity('Process', r.process),
+    parent: entity('Process', r.parent),
+    container: r.container ? comparable({ type: 'Container', rec: r.container }) : null,
+    file: entity('File', r.file),
+    newFile: entity('File', r.newFile),
+    unresolved: r.unresolved,
+  });
+}
+
+describe('SysFlowBuilder.rotate (a new file, as sf-collector rotates its output)', () => {
+  for (const name of [
+    'client-server_tcp-client-server',
+    'files_files',
+    'alpine_alpine',
+    'namespaces_setns',
+  ]) {
+    it(`${name}: each file starts with its own SFHeader and resolves every flow and event as the single file does`, async () => {
+      const whole = await build(name);
+      const events = whole.filter((r) => !ENTITY_TYPES.has(r.type));
+      // Rotate often enough for several files, each holding flows or events.
+      const total = (await buildRotated(name, Number.MAX_SAFE_INTEGER)).flat().length;
+      expect(total).toBe(whole.length);
+      const files = await buildRotated(name, 40);
+      expect(files.length).toBeGreaterThan(3);
+      files.forEach((f, i) => {
+        expect(f[0]).toMatchObject({ type: 'SFHeader', rec: { exporter: 'tests', filename: `part-${i}` } });
+        expect(f.filter((r) => r.type === 'SFHeader')).toHaveLength(1);
+      });
+      // Flows and events are the same records in the same order; only entities are written again.
+      const rotatedEvents = files.flat().filter((r) => !ENTITY_TYPES.has(r.type));
+      expect(rotatedEvents.map(comparable)).toEqual(events.map(comparable));
+      // Each record resolves within its own file to the same entities as in the single file.
+      const expected = [...resolveRecords(whole, { entities: false })].map(resolvedView);
+      const got = files.flatMap((f) => [...resolveRecords(f, { entities: false })].map(resolvedView));
+      expect(got).toEqual(expected);
+      expect(files.slice(1).some((f) => f.some((r) => r.type === 'Process'))).toBe(true);
+      // Each file is a valid .sf file on its own.
+      for (const f of files)
+        expect(readSysFlowSync(writeSysFlowSync(f)).map(comparable)).toEqual(f.map(comparable));
+    });
+  }
+
+  it('without a rotation the output is unchanged', async () => {
+    const once = (await buildRotated('files_files', Number.MAX_SAFE_INTEGER)).flat().map(comparable);
+    expect(once).toEqual((await build('files_files')).map(comparable));
   });
 });
