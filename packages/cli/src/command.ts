@@ -1,3 +1,4 @@
+import type { Palette } from './colour.js';
 import type { Output } from './output.js';
 import type { ProgressReporter } from './progress.js';
 
@@ -46,6 +47,8 @@ export interface CommandContext {
   stdout: Output;
   /** Buffered standard error (for warnings; errors are thrown, not printed). */
   stderr: Output;
+  /** Colour for human-readable standard output (off unless it is a terminal; see `colour.ts`). */
+  colour: Palette;
   /**
    * A progress reporter for reading `total` bytes: a bar on stderr when stderr is a terminal (and
    * `stdout` is not the same terminal, when `sharesTerminalWithStdout` is set), else one that draws nothing.

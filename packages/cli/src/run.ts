@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { PcapngError } from '@sysray/pcapng';
 import { SysFlowError } from '@sysray/sysflow-format';
+import { paletteFor } from './colour.js';
 import type { Command, CommandContext, OptionValues } from './command.js';
 import { builtinCommands } from './commands/index.js';
 import {
@@ -34,6 +35,8 @@ export interface RunCliOptions {
   progress?: boolean;
   /** Milliseconds before the progress bar first appears (default 300; tests use 0). */
   progressDelayMs?: number;
+  /** Environment read for `NO_COLOR` / `FORCE_COLOR` / `TERM` (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A registry holding every built-in command (`dump`, `info`, …). */
@@ -174,6 +177,7 @@ export async function runCli(
       options: parsed.values,
       stdout,
       stderr,
+      colour: paletteFor(stdout.stream, options.env),
       progress({ total, label, sharesTerminalWithStdout }) {
         const terminal = stderr.stream.isTTY === true && !(sharesTerminalWithStdout && stdout.stream.isTTY);
         const wanted = options.progress ?? terminal;
@@ -193,7 +197,7 @@ export async function runCli(
     return code;
   } catch (error) {
     progress.done();
-    return await report(error, stdout, stderr, commandName);
+    return await report(error, stdout, stderr, commandName, options.env);
   } finally {
     try {
       await stderr.flush();
@@ -205,11 +209,18 @@ export async function runCli(
   }
 }
 
-async function report(error: unknown, stdout: Output, stderr: Output, commandName: string): Promise<number> {
+async function report(
+  error: unknown,
+  stdout: Output,
+  stderr: Output,
+  commandName: string,
+  env: NodeJS.ProcessEnv | undefined,
+): Promise<number> {
+  const red = paletteFor(stderr.stream, env).red;
   if (error instanceof OutputClosedError) return EXIT_OK;
   if (error instanceof UsageError) {
     const where = error.command || commandName;
-    stderr.line(`sysray${where ? ` ${where}` : ''}: ${error.message}`);
+    stderr.line(red(`sysray${where ? ` ${where}` : ''}: ${error.message}`));
     stderr.line(`Try 'sysray ${where ? `${where} ` : ''}--help'.`);
     return EXIT_USAGE_ERROR;
   }
@@ -220,13 +231,13 @@ async function report(error: unknown, stdout: Output, stderr: Output, commandNam
     if (flushError instanceof OutputClosedError) return EXIT_OK;
   }
   if (error instanceof PcapngError || error instanceof InputError || error instanceof SysFlowError) {
-    stderr.line(`sysray: ${error.describe()}`);
+    stderr.line(red(`sysray: ${error.describe()}`));
     return EXIT_INPUT_ERROR;
   }
   if (isErrno(error)) {
     const path = (error as NodeJS.ErrnoException).path;
     const message = error.message.replace(/^[A-Z]+: /, '');
-    stderr.line(`sysray: ${error.code}: ${message}${path ? ` (${path})` : ''}`);
+    stderr.line(red(`sysray: ${error.code}: ${message}${path ? ` (${path})` : ''}`));
     return EXIT_INPUT_ERROR;
   }
   stderr.line(

@@ -10,6 +10,7 @@ import {
   type RulesInput,
 } from '@sysray/falco-rules';
 import type { PluginSpec } from '@sysray/plugin-api';
+import { styleAlertLine } from '../colour.js';
 import type { CommandContext } from '../command.js';
 import { InputError } from '../errors.js';
 
@@ -97,7 +98,7 @@ export async function runPluginRules(
   plugins: readonly string[],
   options: PluginRulesOptions,
 ): Promise<void> {
-  const { stdout, stderr } = context;
+  const { stdout, stderr, colour } = context;
   // Loaded on use: the plugin host is a native addon the other commands do not need.
   const { PluginError, parsePluginArg, runRulesOnPlugin } = await import('@sysray/plugin-api');
   const specs = await Promise.all(plugins.map((p) => pluginSpecOf(p, parsePluginArg)));
@@ -115,7 +116,9 @@ export async function runPluginRules(
   });
   try {
     for await (const alert of alerts) {
-      stdout.line(options.json ? JSON.stringify(alert) : alert.output);
+      stdout.line(
+        options.json ? JSON.stringify(alert) : styleAlertLine(alert.output, alert.priority, colour),
+      );
       if (stdout.full) await stdout.flush();
     }
   } catch (error) {

@@ -1,5 +1,6 @@
 import { formatDiagnostic } from '@sysray/falco-rules';
 import { formatRuleTestReport, InspectorError, type RuleTestReport, runRuleTests } from '@sysray/inspector';
+import { styleTestReport } from '../colour.js';
 import type { Command, CommandContext, OptionValues } from '../command.js';
 import { EXIT_OK, EXIT_USAGE_ERROR } from '../errors.js';
 
@@ -72,7 +73,7 @@ export const rulesTestCommand: Command = {
   ],
   exitStatus:
     '0 every test passed, 1 a test failed, 2 usage error or a spec could not be run (unreadable or malformed spec, rules that do not load, unreadable capture).',
-  async run({ args, options, stdout, stderr }: CommandContext) {
+  async run({ args, options, stdout, stderr, colour }: CommandContext) {
     const rules = stringList(options, 'rules');
     const json = options.json === true;
     let failed = false;
@@ -90,7 +91,7 @@ export const rulesTestCommand: Command = {
       }
       if (!report.passed) failed = true;
       if (json) for (const r of report.results) stdout.line(JSON.stringify({ spec, ...r }));
-      else stdout.line(formatRuleTestReport(report));
+      else stdout.line(styleTestReport(formatRuleTestReport(report), colour));
       if (stdout.full) await stdout.flush();
     }
     return broken ? EXIT_USAGE_ERROR : failed ? EXIT_TEST_FAILED : EXIT_OK;

@@ -10,6 +10,7 @@ import {
   validateRuleFiles,
 } from '@sysray/falco-rules';
 import { InspectorError, providedPlugins, runRulesOnCapture, syscallFieldSets } from '@sysray/inspector';
+import { styleAlertLine } from '../colour.js';
 import type { Command, CommandContext, OptionValues } from '../command.js';
 import { InputError, UsageError } from '../errors.js';
 import { openInput } from '../input.js';
@@ -205,7 +206,7 @@ export const rulesRunCommand: Command = {
   exitStatus:
     '0 ok (with or without alerts), 1 the rules, the capture or a plugin could not be read or failed, 2 usage error.',
   async run(context: CommandContext) {
-    const { args, options, stdout, stderr } = context;
+    const { args, options, stdout, stderr, colour } = context;
     const rules = stringList(options, 'rules');
     if (rules.length === 0) throw new UsageError('missing --rules FILE', 'rules run');
     const minPriority = priorityOption(options);
@@ -247,7 +248,7 @@ export const rulesRunCommand: Command = {
         },
       });
       for await (const alert of alerts) {
-        stdout.line(json ? JSON.stringify(alert) : alert.output);
+        stdout.line(json ? JSON.stringify(alert) : styleAlertLine(alert.output, alert.priority, colour));
         if (stdout.full) await stdout.flush();
       }
     } catch (error) {
