@@ -51,6 +51,8 @@ function withoutCapabilities(dir: string, code: string): unknown {
     {
       encoding: 'utf8',
       cwd: dir,
+      // no shared transform cache: several of these children may run at once
+      env: { ...process.env, TSX_DISABLE_CACHE: '1' },
     },
   );
   expect(r.status, r.stderr).toBe(0);

@@ -83,9 +83,8 @@ process.exitCode = await runCli(['capture', '-o', ${JSON.stringify(join(dir, 'ne
     const r = spawnSync(
       'setpriv',
       ['--bounding-set=-all', '--inh-caps=-all', process.execPath, '--import', tsx, script],
-      {
-        encoding: 'utf8',
-      },
+      // no shared transform cache: several such children may run at once
+      { encoding: 'utf8', env: { ...process.env, TSX_DISABLE_CACHE: '1' } },
     );
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain('capturing needs root, or the capabilities CAP_BPF and CAP_PERFMON');
