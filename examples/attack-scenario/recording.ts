@@ -77,6 +77,11 @@ export interface RecordOptions
   snaplen?: number;
   /** Host name written into the machine info block (default: this machine's). */
   hostname?: string;
+  /**
+   * The probe's ring buffer, a power of two (default 64 MiB: every process of the machine is traced while the
+   * scenario runs, and a busy machine must not fill it).
+   */
+  ringBufferBytes?: number;
 }
 
 /** What {@link recordScenario} produced. */
@@ -181,7 +186,11 @@ export function scenarioCapture(
  * the probe lost events or nothing of the scenario was captured.
  */
 export async function recordScenario(options: RecordOptions = {}): Promise<Recording> {
-  const capture = startCapture({ events: SCENARIO_EVENTS, snaplen: options.snaplen ?? 64 });
+  const capture = startCapture({
+    events: SCENARIO_EVENTS,
+    snaplen: options.snaplen ?? 64,
+    ringBufferBytes: options.ringBufferBytes ?? 64 << 20,
+  });
   const batches: EventBatch[] = [];
   const drained = (async () => {
     for await (const batch of capture) batches.push(batch);
