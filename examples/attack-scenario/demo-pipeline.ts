@@ -10,18 +10,19 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FalcoAlert } from '@sysray/falco-rules';
 import {
-  buildGraphFromFile,
+  buildGraph,
   compactGraph,
   exportGraph,
   type GraphAlert,
   type PeriodicityScore,
   type ProvenanceGraph,
   periodicity,
+  type SysFlowEvent,
   type TrafficSeries,
   trafficByProcess,
 } from '@sysray/graph';
 import { runRulesOnCapture } from '@sysray/inspector';
-import { convertCaptureToSysFlow } from '@sysray/sysflow-format';
+import { convertCaptureToSysFlow, resolveSysFlow, SysFlowEntityTables } from '@sysray/sysflow-format';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -63,6 +64,8 @@ export interface DemoResult {
   /** The SysFlow file and its record count. */
   sysflowPath: string;
   records: number;
+  /** File entities, flows and events on {@link STARTUP_FILE_PREFIXES} the graph leaves out. */
+  startupRecordsLeftOut: number;
   /** The provenance graph page (absolute path) and the graph it shows. */
   htmlPath: string;
   graph: ProvenanceGraph;
@@ -120,6 +123,44 @@ export function endpointContacts(traffic: readonly TrafficSeries[], burstSec = 0
       Number(b.periodicity.beaconing) - Number(a.periodicity.beaconing) ||
       b.periodicity.score - a.periodicity.score,
   );
+}
+
+/**
+ * Files every program opens while it starts (the dynamic loader's cache and shared libraries, locale data) and
+ * kernel pseudo-files: the graph leaves their file flows out so that the attack's own files stand out (the
+ * `.sf` file keeps them).
+ */
+export const STARTUP_FILE_PREFIXES: readonly string[] = [
+  '/etc/ld.so.cache',
+  '/lib/',
+  '/lib64/',
+  '/usr/lib/',
+  '/usr/lib64/',
+  '/usr/share/locale/',
+  '/proc/',
+  '/sys/',
+];
+
+/** Whether a resolved record is a file entity, flow or event on one of {@link STARTUP_FILE_PREFIXES}. */
+export function isStartupFileRecord(r: SysFlowEvent): boolean {
+  const rec = r.record;
+  if (rec.type !== 'FileFlow' && rec.type !== 'FileEvent' && rec.type !== 'File') return false;
+  const path = rec.type === 'File' ? rec.rec.path : r.file?.path;
+  return path !== undefined && STARTUP_FILE_PREFIXES.some((p) => path.startsWith(p));
+}
+
+/** The resolved records of a `.sf` file without {@link isStartupFileRecord} ones; counts what it left out. */
+async function* withoutStartupFiles(path: string, left: { out: number }): AsyncGenerator<SysFlowEvent> {
+  const tables = new SysFlowEntityTables();
+  for await (const r of resolveSysFlow(path, { tables })) {
+    const ev: SysFlowEvent = r;
+    if (isStartupFileRecord(ev)) {
+      left.out++;
+      continue;
+    }
+    ev.tables = tables; // the ancestor attributes (sf.proc.aname, …) walk them
+    yield ev;
+  }
 }
 
 /** Falco's official rules to use: the paths given, else the installed copy if there is one. */
@@ -181,7 +222,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const sysflowPath = join(outDir, `${name}.sf`);
   const { records } = await convertCaptureToSysFlow(capture, sysflowPath);
 
-  const built = await buildGraphFromFile(sysflowPath, { rules: [OWN_SYSFLOW_RULES] });
+  const left = { out: 0 };
+  const built = await buildGraph(withoutStartupFiles(sysflowPath, left), { rules: [OWN_SYSFLOW_RULES] });
   const htmlPath = join(outDir, `${name}.html`);
   await writeFile(
     htmlPath,
@@ -195,6 +237,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     alerts,
     sysflowPath,
     records,
+    startupRecordsLeftOut: left.out,
     htmlPath,
     graph: built.graph,
     graphAlerts: built.graph.alerts,

@@ -11,7 +11,13 @@ import { probeUnavailable } from '@sysray/probe-native';
 import { formatIPv4, readSysFlowSync, resolveRecords, SysFlowOpFlags } from '@sysray/sysflow-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../packages/graph/test/helpers/tools.js';
-import { BUNDLED_CAPTURE, type DemoResult, runDemo } from './demo-pipeline.js';
+import {
+  BUNDLED_CAPTURE,
+  type DemoResult,
+  isStartupFileRecord,
+  runDemo,
+  STARTUP_FILE_PREFIXES,
+} from './demo-pipeline.js';
 import { recordScenario, scenarioThreads } from './recording.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -190,6 +196,19 @@ describe('the demo on the bundled recording', () => {
     expect(payload.periodicity.meanInterval).toBeLessThan(0.8);
     expect(demo.serverTree[0]).toMatch(/^node \[\d+\]/);
     expect(demo.serverTree.join('\n')).toMatch(/→ exec find \[\d+\] {2}\[alert\]/);
+  });
+
+  it("leaves program start-up files out of the graph but keeps the attack's files", async () => {
+    const records = [...resolveRecords(readSysFlowSync(await readFile(demo.sysflowPath)))];
+    const startup = records.filter(isStartupFileRecord);
+    expect(startup.length).toBeGreaterThan(100); // every exec loads libc and locale data
+    expect(demo.startupRecordsLeftOut).toBe(startup.length);
+    const files = demo.graph.graph
+      .filterNodes((_k, a) => a.kind === 'file')
+      .map((k) => String((demo.graph.graph.getNodeAttributes(k) as { path?: string }).path));
+    expect(files.filter((f) => STARTUP_FILE_PREFIXES.some((p) => f.startsWith(p)))).toEqual([]);
+    for (const key of KEYS) expect(files.some((f) => f.endsWith(`/${key}`))).toBe(true);
+    expect(files.some((f) => /^\/tmp\/tmp\.\w+$/.test(f))).toBe(true); // the downloaded stage
   });
 
   it('writes an HTML page that loads in Chromium without errors and shows the server tree and the payload', async () => {

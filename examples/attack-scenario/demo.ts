@@ -54,6 +54,9 @@ function report(r: DemoResult): void {
       `MITRE ATT&CK techniques: ${[...tactics].sort().join(', ')}`,
   );
   console.log(`\nSysFlow: ${r.records} records → ${r.sysflowPath}`);
+  console.log(
+    `  the graph leaves out ${r.startupRecordsLeftOut} file records of program start-up (libraries, locale, /proc, /sys)`,
+  );
   console.log('\nThe hijacked server (compacted process tree):');
   for (const line of r.serverTree) console.log(`  ${line}`);
   const byRule = new Map<string, GraphAlertSummary>();
