@@ -12,6 +12,7 @@ import avro from 'avsc';
 import {
   bigintLongType,
   readSysFlow,
+  readSysFlowBatches,
   readSysFlowBatchesSync,
   readSysFlowSync,
   writeSysFlowSync,
@@ -37,14 +38,19 @@ async function time(name: string, run: () => Promise<number> | number): Promise<
 }
 
 console.log(`file: ${many.length} records, ${(bytes.length / 1e6).toFixed(1)} MB (deflate)`);
-for (let round = 0; round < 3; round++) {
+for (let round = 0; round < 4; round++) {
   const ours = await time('sysflow-format sync batches', () => {
     let n = 0;
     for (const batch of readSysFlowBatchesSync(bytes)) n += batch.records.length;
     return n;
   });
   await time('sysflow-format sync array', () => readSysFlowSync(bytes).length);
-  await time('sysflow-format stream', async () => {
+  await time('sysflow-format stream batches', async () => {
+    let n = 0;
+    for await (const batch of readSysFlowBatches(file)) n += batch.records.length;
+    return n;
+  });
+  await time('sysflow-format stream records', async () => {
     let n = 0;
     for await (const _ of readSysFlow(file)) n++;
     return n;
