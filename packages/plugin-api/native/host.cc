@@ -5,10 +5,12 @@
 
 #include <arpa/inet.h>
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <string>
@@ -36,6 +38,100 @@ Napi::Error MakeError(Napi::Env env, const std::string& code, const std::string&
   if (has_rc) e.Set("rc", Napi::Number::New(env, rc));
   return e;
 }
+
+
+// Crash reports. A plugin runs inside this process, so a fault in its code (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+// or its own abort()) cannot be survived; it must not go unexplained either. Every call into plugin code is
+// marked on its thread; a fatal signal during such a call prints which plugin crashed in which call, then
+// dies of that signal as it would have. Signals outside plugin calls go to the handlers installed before
+// ours (V8's, or the default).
+struct PluginCallMark {
+  const char* plugin;
+  const char* call;
+};
+
+__thread PluginCallMark* tls_call __attribute__((tls_model("initial-exec"))) = nullptr;
+
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+struct sigaction g_previous[64];
+
+void WriteAll(const char* s) {
+  size_t n = strlen(s);
+  while (n > 0) {
+    ssize_t w = write(2, s, n);
+    if (w <= 0) return;
+    s += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+const char* SignalName(int sig) {
+  switch (sig) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGILL: return "SIGILL";
+    case SIGFPE: return "SIGFPE";
+    case SIGABRT: return "SIGABRT";
+    default: return "a fatal signal";
+  }
+}
+
+void OnFatalSignal(int sig, siginfo_t* info, void* context) {
+  PluginCallMark* mark = tls_call;
+  if (mark != nullptr) {
+    WriteAll("sysray plugin-api: plugin ");
+    WriteAll(mark->plugin);
+    WriteAll(" crashed with ");
+    WriteAll(SignalName(sig));
+    WriteAll(" in plugin_");
+    WriteAll(mark->call);
+    WriteAll("; a crash inside a plugin ends the process that hosts it\n");
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  const struct sigaction& prev = g_previous[sig];
+  if ((prev.sa_flags & SA_SIGINFO) != 0 && prev.sa_sigaction != nullptr) {
+    prev.sa_sigaction(sig, info, context);
+  } else if (prev.sa_handler == SIG_IGN) {
+    return;
+  } else if (prev.sa_handler == SIG_DFL || prev.sa_handler == nullptr) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+  } else {
+    prev.sa_handler(sig);
+  }
+}
+
+void InstallCrashReporter() {
+  static std::atomic<bool> installed{false};
+  if (installed.exchange(true)) return;
+  for (int sig : kFatalSignals) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = OnFatalSignal;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, &g_previous[sig]);
+  }
+}
+
+// Marks the current thread as running plugin code for its lifetime.
+class PluginCall {
+ public:
+  PluginCall(const std::string& plugin, const char* call) : previous_(tls_call) {
+    mark_.plugin = plugin.c_str();
+    mark_.call = call;
+    tls_call = &mark_;
+  }
+  ~PluginCall() { tls_call = previous_; }
+  PluginCall(const PluginCall&) = delete;
+  PluginCall& operator=(const PluginCall&) = delete;
+
+ private:
+  PluginCallMark mark_;
+  PluginCallMark* previous_;
+};
 
 std::string SafeStr(const char* s) { return s == nullptr ? std::string() : std::string(s); }
 
@@ -111,7 +207,12 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
       return;
     }
     path_ = info[0].As<Napi::String>().Utf8Value();
-    handle_ = dlopen(path_.c_str(), RTLD_NOW | RTLD_LOCAL);
+    label_ = "'" + path_ + "'";
+    InstallCrashReporter();
+    {
+      PluginCall call(label_, "load (dlopen and library constructors)");
+      handle_ = dlopen(path_.c_str(), RTLD_NOW | RTLD_LOCAL);
+    }
     if (handle_ == nullptr) {
       MakeError(env, "LOAD_FAILED", "cannot load plugin " + path_ + ": " + SafeStr(dlerror()))
           .ThrowAsJavaScriptException();
@@ -149,7 +250,11 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
       Fail(env, "MISSING_SYMBOL", "plugin_get_required_api_version symbol not implemented");
       return;
     }
-    const char* ver = api_.get_required_api_version();
+    const char* ver;
+    {
+      PluginCall call(label_, "get_required_api_version");
+      ver = api_.get_required_api_version();
+    }
     unsigned major = 0, minor = 0, patch = 0;
     if (ver == nullptr || sscanf(ver, "%u.%u.%u", &major, &minor, &patch) != 3) {
       Fail(env, "API_VERSION", "plugin provided an invalid required API version: '" + SafeStr(ver) + "'");
@@ -182,17 +287,26 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
       Fail(env, "MISSING_SYMBOL", std::string("required symbol ") + missing + " not implemented");
       return;
     }
-    name_ = SafeStr(api_.get_name());
-    if (api_.get_event_source != nullptr) source_ = SafeStr(api_.get_event_source());
-    if (api_.get_id != nullptr) id_ = api_.get_id();
+    {
+      PluginCall call(label_, "get_name, get_event_source or get_id");
+      name_ = SafeStr(api_.get_name());
+      if (api_.get_event_source != nullptr) source_ = SafeStr(api_.get_event_source());
+      if (api_.get_id != nullptr) id_ = api_.get_id();
+    }
+    label_ = "'" + name_ + "' (" + path_ + ")";
   }
 
   ~Plugin() override {
     // A plugin dropped without destroy(): release its state if nothing runs on it. The library stays mapped.
-    if (state_ != nullptr && active_ == 0) api_.destroy(state_);
+    if (state_ != nullptr && active_ == 0) {
+      PluginCall call(label_, "destroy");
+      api_.destroy(state_);
+    }
   }
 
   const Api& api() const { return api_; }
+  /** How crash reports name the plugin. */
+  const std::string& label() const { return label_; }
   sr_state* state() const { return state_; }
   uint32_t id() const { return id_; }
   const std::string& name() const { return name_; }
@@ -200,6 +314,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
 
   std::string LastErrorString() {
     if (state_ == nullptr) return std::string();
+    PluginCall call(label_, "get_last_error");
     return SafeStr(api_.get_last_error(state_));
   }
 
@@ -225,6 +340,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
   Napi::Value Info(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Napi::Object o = Napi::Object::New(env);
+    PluginCall call(label_, "get_version, get_description, get_contact, get_fields or get_init_schema");
     o.Set("path", path_);
     o.Set("requiredApiVersion", required_api_);
     o.Set("name", name_);
@@ -277,8 +393,13 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     in.tables = nullptr;
     in.log_fn = LogToStderr;
     int32_t rc = SR_FAILURE;
-    sr_state* s = api_.init(&in, &rc);
+    sr_state* s;
+    {
+      PluginCall call(label_, "init");
+      s = api_.init(&in, &rc);
+    }
     if (rc != SR_SUCCESS || s == nullptr) {
+      PluginCall call(label_, "get_last_error or destroy");
       std::string last = s != nullptr ? SafeStr(api_.get_last_error(s)) : std::string();
       if (s != nullptr) api_.destroy(s);
       MakeError(env, "INIT_FAILED",
@@ -294,6 +415,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
 
   Napi::Value LastError(const Napi::CallbackInfo& info) {
     if (state_ == nullptr) return info.Env().Null();
+    PluginCall call(label_, "get_last_error");
     const char* e = api_.get_last_error(state_);
     return e == nullptr ? info.Env().Null() : Napi::String::New(info.Env(), e);
   }
@@ -303,6 +425,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     if (!NeedState(env, "list open params")) return env.Undefined();
     if (api_.list_open_params == nullptr) return env.Null();
     int32_t rc = SR_FAILURE;
+    PluginCall call(label_, "list_open_params");
     const char* p = api_.list_open_params(state_, &rc);
     if (rc != SR_SUCCESS) {
       std::string last = LastErrorString();
@@ -322,6 +445,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     if (api_.event_to_string == nullptr) return env.Undefined();
     sr_event_input in;
     if (!EventInput(info, 0, &in)) return env.Undefined();
+    PluginCall call(label_, "event_to_string");
     const char* s = api_.event_to_string(state_, &in);
     return s == nullptr ? env.Undefined() : Napi::String::New(env, s);
   }
@@ -402,7 +526,11 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     req.get_owner_last_error = OwnerLastError;
     req.num_fields = 1;
     req.fields = &f;
-    int32_t rc = api_.extract_fields(state_, &in, &req);
+    int32_t rc;
+    {
+      PluginCall call(label_, "extract_fields");
+      rc = api_.extract_fields(state_, &in, &req);
+    }
     if (rc != SR_SUCCESS) {
       std::string last = LastErrorString();
       MakeError(env, "EXTRACT_FAILED", "extraction of " + pf.name + " failed" + (last.empty() ? "" : ": " + last),
@@ -461,7 +589,10 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
   }
 
   void DoDestroy() {
-    if (state_ != nullptr) api_.destroy(state_);
+    if (state_ != nullptr) {
+      PluginCall call(label_, "destroy");
+      api_.destroy(state_);
+    }
     state_ = nullptr;
     destroy_pending_ = false;
   }
@@ -475,6 +606,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
   }
 
   std::string path_;
+  std::string label_;  // how crash reports name the plugin: 'name' (path)
   void* handle_ = nullptr;
   Api api_;
   std::string required_api_;
@@ -624,7 +756,10 @@ class Capture : public Napi::ObjectWrap<Capture> {
 
   void DoClose() {
     if (instance_ == nullptr) return;
-    if (plugin_ != nullptr && plugin_->state() != nullptr) plugin_->api().close(plugin_->state(), instance_);
+    if (plugin_ != nullptr && plugin_->state() != nullptr) {
+      PluginCall call(plugin_->label(), "close");
+      plugin_->api().close(plugin_->state(), instance_);
+    }
     instance_ = nullptr;
   }
 
@@ -645,6 +780,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
     if (busy_ || instance_ == nullptr || plugin_->api().get_progress == nullptr || plugin_->state() == nullptr)
       return env.Undefined();
     uint32_t pct = 0;
+    PluginCall call(plugin_->label(), "get_progress");
     const char* text = plugin_->api().get_progress(plugin_->state(), instance_, &pct);
     Napi::Object o = Napi::Object::New(env);
     o.Set("pct", Napi::Number::New(env, pct));
@@ -675,7 +811,7 @@ class NextWorker : public Napi::AsyncWorker {
   NextWorker(Napi::Env env, Capture* cap, Napi::Object cap_obj)
       : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), cap_(cap),
         api_(cap->plugin()->api()), state_(cap->plugin()->state()), instance_(cap->instance()),
-        plugin_id_(cap->plugin()->id()) {
+        plugin_id_(cap->plugin()->id()), label_(cap->plugin()->label()) {
     cap_ref_ = Napi::Persistent(cap_obj);
   }
 
@@ -687,6 +823,7 @@ class NextWorker : public Napi::AsyncWorker {
   // passed, or the plugin times out, ends or fails: batches of a few events cost one thread hop, not many,
   // and a live source that blocks in next_batch still gets its events delivered within one call.
   void Execute() override {
+    PluginCall call(label_, "next_batch");
     const uint64_t t0 = MonoNs();
     result_.offsets.reserve(kGatherEvents);
     result_.lens.reserve(kGatherEvents);
@@ -787,6 +924,7 @@ class NextWorker : public Napi::AsyncWorker {
   sr_state* state_;
   sr_instance* instance_;
   uint32_t plugin_id_;
+  std::string label_;  // a copy: the worker thread reads it
   BatchResult result_;
 };
 
@@ -823,6 +961,7 @@ Napi::Value Plugin::Open(const Napi::CallbackInfo& info) {
   }
   std::string params = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
   int32_t rc = SR_FAILURE;
+  PluginCall call(label_, "open");
   sr_instance* h = api_.open(state_, params.c_str(), &rc);
   if (rc != SR_SUCCESS || h == nullptr) {
     std::string last = LastErrorString();

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { ScapEvent } from '@sysray/pcapng/scap';
 import { loadPlugin, type Plugin, PluginError } from '@sysray/plugin-api';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,25 @@ async function firstError(mode: string): Promise<PluginError> {
 }
 
 describe('native host failures are typed errors', () => {
+  it('a plugin that crashes takes the process down with a report naming the plugin and the call, not silently', () => {
+    const pkg = resolve(import.meta.dirname, '..');
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(pkg, 'test/fixtures/crash-host.ts'), so],
+      {
+        cwd: resolve(pkg, '../..'),
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, TSX_TSCONFIG_PATH: join(pkg, 'tsconfig.test.json') },
+      },
+    );
+    expect(child.stdout).not.toContain('unreachable');
+    expect(child.stderr).toContain(
+      `sysray plugin-api: plugin 'test' (${so}) crashed with SIGSEGV in plugin_next_batch; a crash inside a plugin ends the process that hosts it`,
+    );
+    expect(child.signal).toBe('SIGSEGV');
+  });
+
   it('LOAD_FAILED for a library that does not exist', () => {
     expect(() => loadPlugin(join(scratch, 'nope.so'))).toThrow(
       expect.objectContaining({ name: 'PluginError', code: 'LOAD_FAILED' }),
