@@ -1,7 +1,9 @@
+import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { type BlockCursor, type ByteSource, pcapngWindows } from '@sysray/pcapng';
 import type { CommandContext } from './command.js';
 import { InputError } from './errors.js';
+import type { ProgressReporter } from './progress.js';
 
 /** An input file opened for reading: what to hand the reader, and its size when known. */
 export interface OpenedInput {
@@ -97,4 +99,30 @@ export async function walkBlocks(
     progress.done();
   }
   return input;
+}
+
+/**
+ * The bytes of an opened input as it is stored (compressed or not), counted into `bar` against the file's size
+ * as they are read: for readers that take chunks (`.sf` readers, the flow builder). The bar is finished when
+ * the chunks end or the reader stops early.
+ */
+export async function* chunksWithProgress(
+  input: OpenedInput,
+  bar: ProgressReporter,
+): AsyncGenerator<Uint8Array> {
+  const raw = (
+    typeof input.source === 'string'
+      ? createReadStream(input.source, { highWaterMark: 1 << 20 })
+      : input.source
+  ) as AsyncIterable<Uint8Array>;
+  let read = 0;
+  try {
+    for await (const chunk of raw) {
+      read += chunk.length;
+      bar.update(read);
+      yield chunk;
+    }
+  } finally {
+    bar.done();
+  }
 }

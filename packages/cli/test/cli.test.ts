@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type Command,
@@ -9,7 +11,7 @@ import {
   EXIT_USAGE_ERROR,
   runCli,
 } from '../src/index.js';
-import { collector, DEMO, GENERATOR_DIR, MALFORMED_DIR, sysray } from './helpers.js';
+import { collector, DEMO, GENERATOR_DIR, MALFORMED_DIR, sysray, TESTDATA } from './helpers.js';
 
 const version = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -192,6 +194,35 @@ describe('progress bar', () => {
     const stderr = collector({ isTTY: true });
     await runCli(['info', DEMO, '--no-progress'], { stdout: collector(), stderr }, { progressDelayMs: 0 });
     expect(stderr.text).toBe('');
+  });
+
+  it('is drawn for the SysFlow commands too (graph -o, print, policy run, convert), and --no-progress turns it off', async () => {
+    const sf = `${TESTDATA}sysflow-traces/shellshock.sf`;
+    const out = join(mkdtempSync(join(tmpdir(), 'sysray-progress-')), 'g.json');
+    for (const argv of [
+      ['graph', sf, '-o', out],
+      ['print', sf],
+      ['convert', `${TESTDATA}sysflow-pairs/setuid_setuid.scap`, '-o', `${out}.sf`],
+    ]) {
+      const stderr = collector({ isTTY: true, columns: 80 });
+      expect(await runCli(argv, { stdout: collector(), stderr }, { progressDelayMs: 0 })).toBe(0);
+      expect(stderr.text, argv[0]).toMatch(/\[#+\] 100% .*\x1b\[K\r\x1b\[K$/);
+      const quiet = collector({ isTTY: true });
+      await runCli(
+        [...argv, '--no-progress'],
+        { stdout: collector(), stderr: quiet },
+        { progressDelayMs: 0 },
+      );
+      expect(quiet.text, argv[0]).toBe('');
+    }
+    // print writes to stdout as it reads: no bar when stdout is the same terminal.
+    const shared = collector({ isTTY: true });
+    await runCli(
+      ['print', sf],
+      { stdout: collector({ isTTY: true }), stderr: shared },
+      { progressDelayMs: 0 },
+    );
+    expect(shared.text).toBe('');
   });
 
   it('stays off for dump when stdout is the same terminal (the lines show the progress)', async () => {

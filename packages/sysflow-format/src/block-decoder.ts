@@ -23,6 +23,11 @@ export interface ReadOptions {
   maxBlockBytes?: number;
   /** Largest file header accepted, in bytes (default 1 MiB). */
   maxHeaderBytes?: number;
+  /**
+   * The file name errors carry in their location when the source is not a path (a stream or chunks read from
+   * a file, e.g. through a progress counter). A path source names itself.
+   */
+  sourceName?: string;
   /** Called once with the file header (writer schema, codec, metadata) before the first record. */
   onHeader?: (header: SysFlowFileHeader) => void;
 }

@@ -137,7 +137,7 @@ export async function* readSysFlowBatches(
   source: SysFlowSource,
   options: ReadOptions = {},
 ): AsyncGenerator<SysFlowBatch> {
-  const file = sourcePath(source);
+  const file = sourcePath(source) ?? options.sourceName;
   try {
     yield* batches(source, options);
   } catch (error) {

@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { convertCaptureToSysFlow } from '@sysray/sysflow-format';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
-import { openInput } from '../input.js';
+import { chunksWithProgress, openInput } from '../input.js';
 
 /** Bytes of the `.sf` output per byte of capture, as a percentage with two decimals. */
 function ratio(bytesOut: number, bytesIn: number): string {
@@ -36,6 +35,7 @@ export const convertCommand: Command = {
       description: 'SFHeader.ip, the exporter’s address (default: empty)',
     },
     json: { type: 'boolean', short: 'j', description: 'print the summary as JSON' },
+    'no-progress': { type: 'boolean', description: 'never draw a progress bar' },
   },
   examples: [
     {
@@ -55,22 +55,9 @@ export const convertCommand: Command = {
     const input = await openInput(file);
     // The bar counts the bytes of the file as stored (compressed or not), against its size.
     const bar = progress({ ...(input.fileSize === undefined ? {} : { total: input.fileSize }), label: file });
-    const raw = (
-      typeof input.source === 'string'
-        ? createReadStream(input.source, { highWaterMark: 1 << 20 })
-        : input.source
-    ) as AsyncIterable<Uint8Array>;
-    let read = 0;
-    async function* counted(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of raw) {
-        read += chunk.length;
-        bar.update(read);
-        yield chunk;
-      }
-    }
     let result: Awaited<ReturnType<typeof convertCaptureToSysFlow>>;
     try {
-      result = await convertCaptureToSysFlow(counted(), out, {
+      result = await convertCaptureToSysFlow(chunksWithProgress(input, bar), out, {
         filename: file,
         ...(typeof options.exporter === 'string' ? { exporter: options.exporter } : {}),
         ...(typeof options.ip === 'string' ? { ip: options.ip } : {}),

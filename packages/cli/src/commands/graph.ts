@@ -4,7 +4,7 @@ import { RuleError } from '@sysray/falco-rules';
 import type { GraphFormat, loadGraphRules } from '@sysray/graph';
 import type { Command } from '../command.js';
 import { InputError, UsageError } from '../errors.js';
-import { openInput } from '../input.js';
+import { chunksWithProgress, openInput } from '../input.js';
 
 const EXTENSIONS: Record<string, GraphFormat> = {
   '.json': 'json',
@@ -61,6 +61,7 @@ export const graphCommand: Command = {
       type: 'boolean',
       description: 'with -o: print what was written as one JSON object; without: the graph as JSON',
     },
+    'no-progress': { type: 'boolean', description: 'never draw a progress bar' },
   },
   examples: [
     {
@@ -81,7 +82,7 @@ export const graphCommand: Command = {
     },
   ],
   exitStatus: '0 ok, 1 the file or the rules could not be read, 2 usage error (also a bad --query).',
-  async run({ args, options, stdout }) {
+  async run({ args, options, stdout, progress }) {
     // Loaded on use: graphology and the exporters are only needed here.
     const {
       buildGraphFromFile,
@@ -132,7 +133,13 @@ export const graphCommand: Command = {
       }
     }
     const input = await openInput(args[0]!);
-    const result = await buildGraphFromFile(input.source, {
+    const bar = progress({
+      ...(input.fileSize === undefined ? {} : { total: input.fileSize }),
+      label: args[0]!,
+      sharesTerminalWithStdout: out === undefined,
+    });
+    const result = await buildGraphFromFile(chunksWithProgress(input, bar), {
+      sourceName: args[0]!,
       fieldSets,
       ...(rules === undefined ? {} : { rules }),
       ...(query === undefined ? {} : { query }),

@@ -7,7 +7,7 @@ import {
 } from '@sysray/sysflow-format';
 import type { Command } from '../command.js';
 import { InputError } from '../errors.js';
-import { openInput } from '../input.js';
+import { chunksWithProgress, openInput } from '../input.js';
 
 /** One text line for a policy alert: time, priority, the matching rules, the first rule's output. */
 export function policyAlertLine(alert: PolicyAlert): string {
@@ -43,6 +43,7 @@ export const policyRunCommand: Command = {
       description: 'every record no filter drops, with the rules it matches (possibly none)',
     },
     verbose: { type: 'boolean', short: 'v', description: 'also print the policy’s load warnings on stderr' },
+    'no-progress': { type: 'boolean', description: 'never draw a progress bar' },
   },
   examples: [
     { command: 'sysray policy run ttps.yaml trace.sf', description: 'the records the policy alerts on' },
@@ -52,7 +53,7 @@ export const policyRunCommand: Command = {
     },
   ],
   exitStatus: '0 ok (with or without alerts), 1 the policy or the file could not be read, 2 usage error.',
-  async run({ args, options, stdout, stderr }) {
+  async run({ args, options, stdout, stderr, progress }) {
     const policies = [args[0]!];
     const file = args[1]!;
     const tables = new SysFlowEntityTables();
@@ -67,7 +68,13 @@ export const policyRunCommand: Command = {
     }
     const input = await openInput(file);
     const json = options.json === true;
-    for await (const alert of runPolicy(loaded.policy, input.source, {
+    const bar = progress({
+      ...(input.fileSize === undefined ? {} : { total: input.fileSize }),
+      label: file,
+      sharesTerminalWithStdout: true,
+    });
+    for await (const alert of runPolicy(loaded.policy, chunksWithProgress(input, bar), {
+      sourceName: file,
       tables,
       mode: options.all === true ? 'filter' : 'alert',
     })) {

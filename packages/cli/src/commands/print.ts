@@ -1,7 +1,7 @@
 import { printSysFlow, resolveSysFlow, type SysFlowPrintFormat } from '@sysray/sysflow-format';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
-import { openInput } from '../input.js';
+import { chunksWithProgress, openInput } from '../input.js';
 
 /** `sysray print FILE.sf [--json|--csv]`: the records of a SysFlow file, sysprint-style. */
 export const printCommand: Command = {
@@ -19,6 +19,7 @@ export const printCommand: Command = {
   options: {
     json: { type: 'boolean', short: 'j', description: 'print NDJSON, one object per record' },
     csv: { type: 'boolean', description: 'print CSV: a header line, then one row per record' },
+    'no-progress': { type: 'boolean', description: 'never draw a progress bar' },
   },
   examples: [
     { command: 'sysray print trace.sf', description: 'one readable line per record' },
@@ -28,12 +29,20 @@ export const printCommand: Command = {
     },
     { command: 'sysray print trace.sf --csv > trace.csv', description: 'a table for a spreadsheet' },
   ],
-  async run({ args, options, stdout }) {
+  async run({ args, options, stdout, progress }) {
     if (options.json === true && options.csv === true)
       throw new UsageError('--json and --csv cannot be used together', 'print');
     const format: SysFlowPrintFormat = options.json === true ? 'json' : options.csv === true ? 'csv' : 'text';
     const input = await openInput(args[0]!);
-    for await (const line of printSysFlow(resolveSysFlow(input.source), format)) {
+    const bar = progress({
+      ...(input.fileSize === undefined ? {} : { total: input.fileSize }),
+      label: args[0]!,
+      sharesTerminalWithStdout: true,
+    });
+    for await (const line of printSysFlow(
+      resolveSysFlow(chunksWithProgress(input, bar), { sourceName: args[0]! }),
+      format,
+    )) {
       stdout.line(line);
       if (stdout.full) await stdout.flush();
     }
