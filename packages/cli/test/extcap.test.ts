@@ -31,6 +31,46 @@ describe('sysray extcap', () => {
     expect(lines.slice(1).map((l) => /\{value=([^}]*)\}/.exec(l)?.[1])).toEqual(['test']);
   });
 
+  it('--json answers as NDJSON, one object per protocol line, with the same content', async () => {
+    const plain = await sysray(['extcap', '--plugin', so, '--extcap-config', '--extcap-interface', 'test']);
+    const json = await sysray([
+      'extcap',
+      '--plugin',
+      so,
+      '--json',
+      '--extcap-config',
+      '--extcap-interface',
+      'test',
+    ]);
+    expect(json.code).toBe(0);
+    const objects = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
+    const lines = plain.stdout.trim().split('\n');
+    expect(objects).toHaveLength(lines.length);
+    objects.forEach((o, i) => {
+      expect(lines[i]!.startsWith(`${o.kind} `)).toBe(true);
+      for (const [k, v] of Object.entries(o)) if (k !== 'kind') expect(lines[i]).toContain(`{${k}=${v}}`);
+    });
+    expect(objects.some((o) => o.kind === 'arg' && o.call === '--mode')).toBe(true);
+    const dlts = await sysray([
+      'extcap',
+      '--plugin',
+      so,
+      '--json',
+      '--extcap-dlts',
+      '--extcap-interface',
+      'test',
+    ]);
+    expect(JSON.parse(dlts.stdout)).toEqual({
+      kind: 'dlt',
+      number: '147',
+      name: 'test',
+      display: 'Falco plugin events',
+    });
+  });
+
   it('passes Wireshark’s arguments through: --extcap-version=4.0 and --extcap-dlts for an interface', async () => {
     const { code, stdout } = await sysray([
       'extcap',

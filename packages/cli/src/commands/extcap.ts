@@ -20,6 +20,18 @@ export function extcapArguments(argv: readonly string[]): { plugins: string[]; r
   return { plugins, rest };
 }
 
+/**
+ * One line of an extcap answer as JSON: `interface {value=x}{display=X}` → `{"kind":"interface","value":"x",
+ * "display":"X"}`; a line of another shape is kept as `{"kind":"text","text":…}`.
+ */
+export function extcapLineToJson(line: string): Record<string, string> {
+  const m = /^([a-z]+) ((?:\{[^=}]+=[^}]*\})+)$/.exec(line);
+  if (!m) return { kind: 'text', text: line };
+  const out: Record<string, string> = { kind: m[1]! };
+  for (const part of m[2]!.matchAll(/\{([^=}]+)=([^}]*)\}/g)) out[part[1]!] = part[2]!;
+  return out;
+}
+
 /** A writable that hands text to an {@link Output} (what `runExtcap` prints its answers to). */
 function writer(output: Output): NodeJS.WritableStream {
   return {
@@ -45,6 +57,9 @@ export const extcapCommand: Command = {
     '[--PROPERTY VALUE …] [--open-params P] streams the plugin’s events into the fifo as a pcapng section',
     'of scap event blocks. Every argument but --plugin is passed on as Wireshark gave it.',
     '',
+    'With --json (before the extcap arguments) the answers are NDJSON, one object per line of the protocol',
+    '(`kind` = interface, dlt, arg, value, extcap, …, then its fields), for scripts.',
+    '',
     'To install, put an executable script in Wireshark’s extcap folder (Help › About › Folders), e.g.',
     '~/.local/lib/wireshark/extcap/sysray-falco:',
     '  #!/bin/sh',
@@ -64,6 +79,10 @@ export const extcapCommand: Command = {
       description: 'the interfaces Wireshark would list',
     },
     {
+      command: 'sysray extcap --plugin libcloudtrail.so --json --extcap-config --extcap-interface cloudtrail',
+      description: 'the config questions as NDJSON',
+    },
+    {
       command:
         'sysray extcap --plugin libcloudtrail.so --capture --extcap-interface cloudtrail --fifo /tmp/f --s3DownloadConcurrency 8',
       description: 'capture into a fifo, with a plugin config property',
@@ -72,7 +91,8 @@ export const extcapCommand: Command = {
   exitStatus: '0 ok, 1 the plugin could not be loaded or the capture failed, 2 usage error.',
   passThrough: true,
   async run({ args, stdout, stderr }) {
-    const { plugins, rest } = extcapArguments(args);
+    const json = args.includes('--json');
+    const { plugins, rest } = extcapArguments(args.filter((a) => a !== '--json'));
     if (plugins.length === 0) throw new UsageError('missing --plugin LIB.so[:CONFIG]', 'extcap');
     if (rest.length === 0)
       throw new UsageError('missing extcap arguments (--extcap-interfaces, …)', 'extcap');
@@ -83,12 +103,28 @@ export const extcapCommand: Command = {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     try {
-      return await runExtcap(rest, {
+      if (!json)
+        return await runExtcap(rest, {
+          plugins,
+          stdout: writer(stdout),
+          stderr: writer(stderr),
+          signal: controller.signal,
+        });
+      let text = '';
+      const code = await runExtcap(rest, {
         plugins,
-        stdout: writer(stdout),
+        stdout: {
+          write(chunk: string | Uint8Array) {
+            text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+            return true;
+          },
+        } as unknown as NodeJS.WritableStream,
         stderr: writer(stderr),
         signal: controller.signal,
       });
+      for (const line of text.split('\n'))
+        if (line !== '') stdout.line(JSON.stringify(extcapLineToJson(line)));
+      return code;
     } finally {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
