@@ -36,6 +36,11 @@ export const OWN_SYSFLOW_RULES = here('rules/attack_sysflow.yaml');
 export const DEFAULT_OUT_DIR = here('demo-output');
 /** Where Falco's packages install the official ruleset; used when present and no path is given. */
 export const INSTALLED_FALCO_RULES = '/etc/falco/falco_rules.yaml';
+/**
+ * The official ruleset in the shared test data next to a checkout of this repository (`../shared/testdata`,
+ * where the tests read it); used when present, Falco's installed copy is not, and no path is given.
+ */
+export const SHARED_FALCO_RULES = here('../../../shared/testdata/falco-rules/falco_rules.yaml');
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -44,8 +49,8 @@ export interface DemoOptions {
   /** Folder for the `.sf` and `.html` files (created); default {@link DEFAULT_OUT_DIR}. */
   outDir?: string;
   /**
-   * Falco's official rules files, loaded before sysray's own. Default: {@link INSTALLED_FALCO_RULES} when it
-   * exists, else none (this repository does not bundle third-party rules).
+   * Falco's official rules files, loaded before sysray's own. Default: {@link INSTALLED_FALCO_RULES} or
+   * {@link SHARED_FALCO_RULES} when one exists, else none (this repository does not bundle third-party rules).
    */
   falcoRules?: readonly string[];
   /** Called with each syscall alert as it is raised. */
@@ -166,7 +171,9 @@ async function* withoutStartupFiles(path: string, left: { out: number }): AsyncG
 /** Falco's official rules to use: the paths given, else the installed copy if there is one. */
 export function officialRulesFiles(given: readonly string[] | undefined): string[] {
   if (given) return given.map((p) => resolve(p));
-  return existsSync(INSTALLED_FALCO_RULES) ? [INSTALLED_FALCO_RULES] : [];
+  for (const candidate of [INSTALLED_FALCO_RULES, SHARED_FALCO_RULES])
+    if (existsSync(candidate)) return [candidate];
+  return [];
 }
 
 /**

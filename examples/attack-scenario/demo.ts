@@ -18,6 +18,7 @@ import {
   INSTALLED_FALCO_RULES,
   officialRulesFiles,
   runDemo,
+  SHARED_FALCO_RULES,
 } from './demo-pipeline.js';
 import { recordScenario } from './recording.js';
 
@@ -132,7 +133,7 @@ async function main(): Promise<number> {
   console.log(
     official.length
       ? `Rules: Falco's official rules (${official.join(', ')}) + sysray's own attack rules`
-      : `Rules: sysray's own attack rules (Falco's official rules not found at ${INSTALLED_FALCO_RULES}; ` +
+      : `Rules: sysray's own attack rules (Falco's official rules not found at ${INSTALLED_FALCO_RULES} or ${SHARED_FALCO_RULES}; ` +
           'pass --falco-rules PATH/falco_rules.yaml to add them)',
   );
   console.log('\nAlerts:');
