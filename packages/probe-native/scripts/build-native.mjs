@@ -19,6 +19,26 @@ if (!nodedir) {
   );
   process.exit(1);
 }
+// The light skeleton includes libbpf's <bpf/skel_internal.h> (Debian: libbpf-dev), a header-only part of libbpf
+// this package does not vendor. Without it the addon cannot be built: say so, and leave the package working
+// without its addon (startCapture then fails with ProbeError ADDON_MISSING) — except in CI, where the probe's
+// live tests must run, so a missing header is an error there.
+const skelHeader = ['/usr/include/bpf/skel_internal.h', '/usr/local/include/bpf/skel_internal.h'].find((p) =>
+  existsSync(p),
+);
+if (!skelHeader) {
+  const message =
+    'build-native: libbpf headers not found (bpf/skel_internal.h; Debian: apt-get install libbpf-dev, which ' +
+    'scripts/install-tools.sh does)';
+  if (process.env.CI) {
+    console.error(`${message}: cannot build the eBPF probe addon`);
+    process.exit(1);
+  }
+  console.warn(
+    `${message}: skipping the eBPF probe addon; live capture reports ADDON_MISSING until it is built`,
+  );
+  process.exit(0);
+}
 const require = createRequire(import.meta.url);
 const prebuildify = join(dirname(require.resolve('prebuildify/package.json')), 'bin.js');
 const nodeGyp = join(dirname(require.resolve('node-gyp/package.json')), 'bin', 'node-gyp.js');
