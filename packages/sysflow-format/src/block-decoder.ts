@@ -47,7 +47,8 @@ interface BranchPlan {
   resolver: avro.Resolver | undefined;
   /** Generated decoder, when the writer's branch is the reader's own (no resolution needed). */
   fast: FastDecodeFn | undefined;
-  skip: SkipFn;
+  /** Bounds-checked walk of the writer's encoding, for branches without a generated decoder. */
+  skip: SkipFn | undefined;
 }
 
 /** Decoding plans of recently seen writer schemas (files of one collector share one schema). */
@@ -122,7 +123,7 @@ export class BlockDecoder {
         type,
         resolver,
         fast,
-        skip: compileSkipper(writer, skipCache),
+        skip: fast ? undefined : compileSkipper(writer, skipCache),
       };
     });
   }
@@ -157,7 +158,7 @@ export class BlockDecoder {
           records[i] = { type: plan.name as SysFlowType, rec: plan.fast(buf, cursor) } as SysFlowRecord;
           continue;
         }
-        plan.skip(buf, cursor.p, end);
+        plan.skip!(buf, cursor.p, end);
       } catch (error) {
         if (error instanceof MalformedValue) {
           throw new SysFlowError('BAD_RECORD', `record does not decode: ${error.message}`, {

@@ -9,7 +9,7 @@
  * {@link MalformedValue} with the position, never reads past the data or allocates from a corrupt count.
  */
 import type { AvscType } from './avro-types.js';
-import { MAX_EMPTY_ITEMS, MalformedValue, minBytes } from './validate.js';
+import { MAX_EMPTY_ITEMS, MalformedValue, minBytes, varintAt, varintEnd } from './validate.js';
 
 /** Read position, shared by a generated decoder and its helpers (one per decoder, reused). */
 export interface DecodeCursor {
@@ -22,23 +22,11 @@ export interface DecodeCursor {
 /** A generated decoder: the value at `c.p`, leaving `c.p` after it. */
 export type FastDecodeFn = (d: Buffer, c: DecodeCursor) => unknown;
 
-/** Zigzag varint as a double (exact up to 2^53; ints and lengths), at most 10 bytes, inside the data. */
+/** Zigzag varint as a double (exact up to 2^53; ints and lengths): the block walk's bounds-checked reader. */
 function rNum(d: Buffer, c: DecodeCursor): number {
-  const start = c.p;
-  const e = c.e;
-  let p = start;
-  let raw = 0;
-  let scale = 1;
-  for (;;) {
-    if (p >= e) throw new MalformedValue('varint runs past the end of the data', start);
-    const b = d[p++]!;
-    raw += (b & 0x7f) * scale;
-    if ((b & 0x80) === 0) break;
-    if (p - start === 10) throw new MalformedValue('varint longer than 10 bytes', start);
-    scale *= 128;
-  }
-  c.p = p;
-  return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+  const v = varintAt(d, c.p, c.e);
+  c.p = varintEnd();
+  return v;
 }
 
 /** A length (strings, bytes): not negative and within the data. */

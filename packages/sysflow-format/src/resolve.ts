@@ -52,8 +52,7 @@ export function foidKey(foid: FOID): string {
  * {@link SysFlowEntityTables.clear} to drop them, e.g. between unrelated files.
  */
 export class SysFlowEntityTables {
-  private readonly processByKey = new Map<string, Process>();
-  /** The same processes by `hpid`, then `createTS` (lookups without formatting the OID as a string). */
+  /** Processes by `hpid`, then `createTS` (lookups without formatting the OID as a string). */
   private readonly processIndex = new Map<bigint, Map<bigint, Process>>();
   /** Containers by id. */
   readonly containers = new Map<string, Container>();
@@ -64,9 +63,15 @@ export class SysFlowEntityTables {
   /** The latest header record. */
   header: SFHeader | undefined;
 
-  /** Processes by `oidKey(oid)` (read-only: records enter through {@link add}). */
+  /**
+   * Every process by `oidKey(oid)`: a snapshot built on each call (for listings and tests; lookups go through
+   * {@link process}). Records enter through {@link add}.
+   */
   get processes(): ReadonlyMap<string, Process> {
-    return this.processByKey;
+    const out = new Map<string, Process>();
+    for (const byTime of this.processIndex.values())
+      for (const p of byTime.values()) out.set(oidKey(p.oid), p);
+    return out;
   }
 
   /** Stores the record if it is an entity (header, container, process, file, pod); returns `this`. */
@@ -80,7 +85,6 @@ export class SysFlowEntityTables {
         break;
       case 'Process': {
         const { oid } = record.rec;
-        this.processByKey.set(oidKey(oid), record.rec);
         let byTime = this.processIndex.get(oid.hpid);
         if (!byTime) {
           byTime = new Map();
@@ -121,7 +125,6 @@ export class SysFlowEntityTables {
 
   /** Drops every entity. */
   clear(): void {
-    this.processByKey.clear();
     this.processIndex.clear();
     this.containers.clear();
     this.files.clear();
