@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { numberOption } from './args.js';
 import { recordScenario } from './recording.js';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../data/attack-scenario.scap.gz', import.meta.url));
@@ -41,9 +42,7 @@ function parseCommandLine() {
 }
 
 function number(name: string, text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n)) usage(`--${name}: not a number: '${text}'`);
-  return n;
+  return numberOption(name, text, usage);
 }
 
 const { values } = parseCommandLine();

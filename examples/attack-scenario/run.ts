@@ -9,6 +9,7 @@
  * (`recorder -- tsx run.ts`); or wrap each server with `--wrap 'CMD ARGS'`.
  */
 import { parseArgs } from 'node:util';
+import { numberOption } from './args.js';
 import { runScenario, ScenarioError, type ScenarioEvent } from './scenario.js';
 
 function usage(message: string): never {
@@ -38,9 +39,7 @@ function parseCommandLine() {
 }
 
 function number(name: string, text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n)) usage(`--${name}: not a number: '${text}'`);
-  return n;
+  return numberOption(name, text, usage);
 }
 
 const { values } = parseCommandLine();

@@ -3,22 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO, sysray, tool } from './helpers.js';
+import { buildTestPlugin, sysray, tool } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysray-extcap-'));
 let so: string;
 
 beforeAll(() => {
-  // The plugin-api package's C test plugin (a source plugin 'test', id 999, with count/prefix/mode config).
-  so = join(dir, 'libtest.so');
-  execFileSync(process.env.CC ?? 'cc', [
-    '-shared',
-    '-fPIC',
-    '-O2',
-    '-o',
-    so,
-    `${REPO}packages/plugin-api/test/fixtures/test_plugin.c`,
-  ]);
+  so = buildTestPlugin(dir);
 });
 
 describe('sysray extcap', () => {

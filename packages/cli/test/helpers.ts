@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { delimiter } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunCliOptions, runCli } from '../src/index.js';
 
@@ -234,4 +234,21 @@ export function pythonAvroRecords(path: string): { type: string; rec: Record<str
     .split('\n')
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as { type: string; rec: Record<string, unknown> });
+}
+
+/**
+ * Compiles the plugin-api package's C test plugin (source `test`, id 999: `count` events "msg N", with
+ * count/prefix/mode config) with the system compiler into `dir`, and returns the `.so` path.
+ */
+export function buildTestPlugin(dir: string): string {
+  const so = join(dir, 'libtest.so');
+  execFileSync(process.env.CC ?? 'cc', [
+    '-shared',
+    '-fPIC',
+    '-O2',
+    '-o',
+    so,
+    `${REPO}packages/plugin-api/test/fixtures/test_plugin.c`,
+  ]);
+  return so;
 }

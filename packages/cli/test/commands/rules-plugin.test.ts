@@ -1,26 +1,16 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRulesOnPlugin } from '@sysray/plugin-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO, sysray } from '../helpers.js';
+import { buildTestPlugin, REPO, sysray } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysray-rules-plugin-'));
 const RULES = `${REPO}packages/plugin-api/test/fixtures/test-rules.yaml`;
 let so: string;
 
 beforeAll(() => {
-  // The plugin-api package's C test plugin: source 'test', id 999, emits `count` events "msg N".
-  so = join(dir, 'libtest.so');
-  execFileSync(process.env.CC ?? 'cc', [
-    '-shared',
-    '-fPIC',
-    '-O2',
-    '-o',
-    so,
-    `${REPO}packages/plugin-api/test/fixtures/test_plugin.c`,
-  ]);
+  so = buildTestPlugin(dir);
 });
 
 function write(name: string, content: string): string {
