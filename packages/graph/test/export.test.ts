@@ -5,6 +5,7 @@ import {
   exportGraph,
   GRAPH_FORMATS,
   type GraphFormat,
+  graphToExport,
 } from '../src/index.js';
 import { SHELLSHOCK } from './helpers/testdata.js';
 
@@ -28,6 +29,18 @@ describe('exportGraph (what the CLI calls)', () => {
     expect(() => exportGraph(result, 'json', { graphlet: 'container:nope' })).toThrow(
       /no graphlet 'container:nope' \(graphlets: host:p:1643156435012000000:1, container:cc5d46fa59b1\)/,
     );
+  });
+
+  it('graphToExport returns the graph exportGraph renders: query subgraph, graphlet, compaction', async () => {
+    const result = await buildGraphFromFile(SHELLSHOCK, { query: 'sf.proc.exe = /bin/cat' });
+    const exported = graphToExport(result);
+    expect(JSON.parse(exportGraph(result, 'json')).nodes).toHaveLength(exported.graph.order);
+    expect(exportGraph(exported, 'json', { compact: false })).toBe(exportGraph(result, 'json'));
+    expect(graphToExport(result, { compact: false }).graph.order).toBe(result.query!.graph.order);
+    const whole = await buildGraphFromFile(SHELLSHOCK);
+    const one = graphToExport(whole, { graphlet: 'container:cc5d46fa59b1', compact: false });
+    expect(one.graphlets.map((g) => g.id)).toEqual(['container:cc5d46fa59b1']);
+    expect(() => graphToExport(whole, { graphlet: 'container:nope' })).toThrow(/no graphlet/);
   });
 
   it('produces each format and rejects unknown ones', async () => {
