@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -311,6 +314,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
   uint32_t id() const { return id_; }
   const std::string& name() const { return name_; }
   std::atomic<int> active_{0};
+  std::atomic<bool> stopping_{false};  // destroy() was asked while workers run: they stop after their trip
 
   std::string LastErrorString() {
     if (state_ == nullptr) return std::string();
@@ -598,8 +602,10 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
   }
 
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
-    if (active_ > 0)
+    if (active_ > 0) {
       destroy_pending_ = true;  // a worker runs next_batch: destroy when it is done
+      stopping_.store(true);
+    }
     else
       DoDestroy();
     return info.Env().Undefined();
@@ -620,6 +626,58 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
 
 Napi::FunctionReference* g_capture_ctor = nullptr;
 
+// Batch buffers are handed to JS as external ArrayBuffers and come back here when V8 collects them, so the next
+// trips write into memory that is already mapped instead of page-faulting fresh pages in (a batch is never
+// rewritten while JS can reach it: a buffer returns only after its ArrayBuffer is gone). The pool keeps at
+// most kPoolMax buffers and is emptied when the last capture closes.
+constexpr size_t kPoolBuffer = 2u << 20;
+constexpr size_t kPoolMax = 32;
+
+class BufferPool {
+ public:
+  uint8_t* Take() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!free_.empty()) {
+        uint8_t* p = free_.back();
+        free_.pop_back();
+        return p;
+      }
+    }
+    return static_cast<uint8_t*>(malloc(kPoolBuffer));
+  }
+  void Give(uint8_t* p, size_t cap) {
+    if (p == nullptr) return;
+    if (cap == kPoolBuffer) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (captures_ > 0 && free_.size() < kPoolMax) {
+        free_.push_back(p);
+        return;
+      }
+    }
+    free(p);
+  }
+  void CaptureOpened() {
+    std::lock_guard<std::mutex> lock(mu_);
+    captures_++;
+  }
+  void CaptureClosed() {
+    std::vector<uint8_t*> drop;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--captures_ == 0) drop.swap(free_);
+    }
+    for (uint8_t* p : drop) free(p);
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<uint8_t*> free_;
+  int captures_ = 0;
+};
+
+BufferPool g_pool;
+
 // What a worker gives back: a malloc'd buffer of event blocks plus each event's offset and length, or an error.
 struct BatchResult {
   int32_t rc = SR_SUCCESS;
@@ -639,6 +697,10 @@ struct BatchResult {
   std::string last_error;
   // The failure came after events of earlier plugin batches: deliver those, report the failure next call.
   bool error_after_events = false;
+  BatchResult() = default;
+  BatchResult(const BatchResult&) = delete;
+  BatchResult& operator=(const BatchResult&) = delete;
+  ~BatchResult() { g_pool.Give(data, cap); }
 };
 
 uint64_t NowNs() {
@@ -693,8 +755,12 @@ bool CopyEvents(uint32_t plugin_id, uint32_t n, sr_event** evts, BatchResult* r)
     }
     total += (14 + e->len + 3) & ~static_cast<size_t>(3);
   }
+  if (r->data == nullptr && total <= kPoolBuffer) {
+    r->data = g_pool.Take();
+    r->cap = r->data == nullptr ? 0 : kPoolBuffer;
+  }
   if (r->size + total > r->cap) {
-    size_t cap = r->cap == 0 ? 1 << 20 : r->cap;
+    size_t cap = r->cap == 0 ? kPoolBuffer : r->cap;
     while (cap < r->size + total) cap *= 2;
     uint8_t* grown = static_cast<uint8_t*>(realloc(r->data, cap));
     if (grown == nullptr) {
@@ -735,6 +801,16 @@ bool CopyEvents(uint32_t plugin_id, uint32_t n, sr_event** evts, BatchResult* r)
   return true;
 }
 
+constexpr int kReadAhead = 3;  // gathered trips a capture keeps ready ahead of JS
+
+class Pump;
+
+// An open plugin instance. Trips (see Gather) run on the libuv thread pool in "pump" runs: one run keeps
+// gathering trips, handing each to the main thread as soon as it is complete, until kReadAhead trips wait
+// for JS, the plugin times out, fails or ends, or the capture is closed. So the plugin's next_batch keeps
+// running while JS handles earlier batches, and a run costs one thread hop for several trips. Items reach JS
+// in the order the plugin produced them; after a timeout or a failure the next trip waits for the next
+// next() call, as it did when each call started one trip.
 class Capture : public Napi::ObjectWrap<Capture> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -750,9 +826,13 @@ class Capture : public Napi::ObjectWrap<Capture> {
     plugin_obj_ = Napi::Persistent(info[0].As<Napi::Object>());
     plugin_ = Napi::ObjectWrap<Plugin>::Unwrap(info[0].As<Napi::Object>());
     instance_ = info[1].As<Napi::External<sr_instance>>().Data();
+    g_pool.CaptureOpened();
   }
 
-  ~Capture() override { DoClose(); }
+  ~Capture() override {
+    DoClose();
+    DropReady();
+  }
 
   void DoClose() {
     if (instance_ == nullptr) return;
@@ -761,23 +841,80 @@ class Capture : public Napi::ObjectWrap<Capture> {
       plugin_->api().close(plugin_->state(), instance_);
     }
     instance_ = nullptr;
-  }
-
-  void Done() {
-    busy_ = false;
-    if (close_pending_) DoClose();
-    plugin_->WorkerDone();
+    g_pool.CaptureClosed();
   }
 
   Plugin* plugin() { return plugin_; }
   sr_instance* instance() { return instance_; }
 
+  // Worker side: whether a pump run should gather another trip.
+  bool WantMore() const {
+    return !stop_.load(std::memory_order_acquire) && !plugin_->stopping_.load(std::memory_order_acquire) &&
+           queued_.load(std::memory_order_acquire) < kReadAhead;
+  }
+  std::atomic<int> queued_{0};  // trips gathered and not yet taken by JS (worker increments, main decrements)
+
+  // Main thread: a trip of the running pump is complete.
+  void Arrived(BatchResult* r) {
+    ready_.push_back(r);
+    Serve();
+  }
+
+  // Main thread: the pump run ended.
+  void RunDone() {
+    running_ = false;
+    if (close_pending_) {
+      DoClose();
+      DropReady();
+    }
+    plugin_->WorkerDone();
+    Serve();
+    if (waiting_ && !MaybeRun()) {
+      // Nothing can come any more (closed or destroyed while JS waited): report the end.
+      auto d = std::move(waiting_);
+      d->Resolve(EndObject(d->Env()));
+    }
+  }
+
  private:
   Napi::Value Next(const Napi::CallbackInfo& info);
 
+  static Napi::Object EndObject(Napi::Env env) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("rc", Napi::Number::New(env, SR_EOF));
+    o.Set("count", Napi::Number::New(env, 0));
+    o.Set("eof", Napi::Boolean::New(env, true));
+    return o;
+  }
+
+  void DropReady() {
+    for (BatchResult* r : ready_) {
+      queued_--;
+      delete r;
+    }
+    ready_.clear();
+  }
+
+  // Hands the oldest ready trip to the JS call waiting for one, then lets the pump gather ahead again.
+  void Serve() {
+    if (!waiting_ || ready_.empty()) return;
+    BatchResult* r = ready_.front();
+    ready_.pop_front();
+    queued_--;
+    auto d = std::move(waiting_);
+    Deliver(*d, r);
+    MaybeRun();
+  }
+
+  void Deliver(Napi::Promise::Deferred& d, BatchResult* r);
+
+  // Starts a pump run when one may run: not already running, the plugin has not ended, the last trip was not a
+  // timeout or a failure (then the next next() call starts it), the capture is open and there is room ahead.
+  bool MaybeRun();
+
   Napi::Value Progress(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (busy_ || instance_ == nullptr || plugin_->api().get_progress == nullptr || plugin_->state() == nullptr)
+    if (running_ || instance_ == nullptr || plugin_->api().get_progress == nullptr || plugin_->state() == nullptr)
       return env.Undefined();
     uint32_t pct = 0;
     PluginCall call(plugin_->label(), "get_progress");
@@ -789,166 +926,226 @@ class Capture : public Napi::ObjectWrap<Capture> {
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    if (busy_)
-      close_pending_ = true;
-    else
+    if (running_) {
+      close_pending_ = true;  // the run stops after its current trip; RunDone closes
+      stop_.store(true, std::memory_order_release);
+    } else {
       DoClose();
+      DropReady();
+    }
     return info.Env().Undefined();
   }
 
   Napi::ObjectReference plugin_obj_;
   Plugin* plugin_ = nullptr;
   sr_instance* instance_ = nullptr;
-  bool busy_ = false;
+  bool running_ = false;
   bool close_pending_ = false;
-  Napi::ObjectReference pending_error_;
-  friend class NextWorker;
-  friend class Plugin;
+  bool ended_ = false;   // the plugin said EOF: no more trips
+  bool paused_ = false;  // the last trip JS took was a timeout or a failure
+  std::atomic<bool> stop_{false};
+  std::deque<BatchResult*> ready_;
+  std::unique_ptr<Napi::Promise::Deferred> waiting_;
+  friend class Pump;
 };
 
-class NextWorker : public Napi::AsyncWorker {
+struct TripContext {
+  Api api;
+  sr_state* state;
+  sr_instance* instance;
+  uint32_t plugin_id;
+};
+
+// One trip calls next_batch until it has kGatherEvents events or kGatherBytes bytes, kGatherNs have passed, or
+// the plugin times out, ends or fails: batches of a few events cost one hand-over, not many, and a live source
+// that blocks in next_batch still gets its events delivered within one call.
+void Gather(const TripContext& t, BatchResult* r) {
+  const uint64_t t0 = MonoNs();
+  r->offsets.reserve(kGatherEvents);
+  r->lens.reserve(kGatherEvents);
+  for (;;) {
+    uint32_t n = 0;
+    sr_event** evts = nullptr;
+    int32_t rc = t.api.next_batch(t.state, t.instance, &n, &evts);
+    if (rc == SR_SUCCESS || rc == SR_EOF) {
+      if (!CopyEvents(t.plugin_id, rc == SR_EOF && evts == nullptr ? 0 : n, evts, r)) {
+        r->rc = rc;
+        r->last_error = SafeStr(t.api.get_last_error(t.state));
+        r->error_after_events = r->count > 0;
+        return;
+      }
+      if (rc == SR_EOF) {
+        r->eof = true;
+        break;
+      }
+      if (r->count >= kGatherEvents || r->size >= kGatherBytes || MonoNs() - t0 >= kGatherNs) break;
+      continue;
+    }
+    if (rc == SR_TIMEOUT) {
+      if (r->count == 0) r->rc = SR_TIMEOUT;
+      break;
+    }
+    r->rc = rc;
+    r->error_code = "NEXT_FAILED";
+    r->error_after_events = r->count > 0;
+    r->last_error = SafeStr(t.api.get_last_error(t.state));
+    r->error = "next_batch failed (rc " + std::to_string(rc) + ")" +
+               (r->last_error.empty() ? std::string() : ": " + r->last_error);
+    return;
+  }
+  if (r->eof && r->count == 0) r->rc = SR_EOF;
+  if (t.api.get_progress != nullptr) {
+    const char* text = t.api.get_progress(t.state, t.instance, &r->pct);
+    r->has_progress = true;
+    if (text != nullptr) {
+      r->progress_text = text;
+      r->has_progress_text = true;
+    }
+  }
+}
+
+class Pump : public Napi::AsyncProgressQueueWorker<BatchResult*> {
  public:
-  NextWorker(Napi::Env env, Capture* cap, Napi::Object cap_obj)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), cap_(cap),
-        api_(cap->plugin()->api()), state_(cap->plugin()->state()), instance_(cap->instance()),
-        plugin_id_(cap->plugin()->id()), label_(cap->plugin()->label()) {
+  Pump(Napi::Env env, Capture* cap, Napi::Object cap_obj)
+      : Napi::AsyncProgressQueueWorker<BatchResult*>(env), cap_(cap),
+        trip_{cap->plugin()->api(), cap->plugin()->state(), cap->instance(), cap->plugin()->id()},
+        label_(cap->plugin()->label()) {
     cap_ref_ = Napi::Persistent(cap_obj);
   }
 
-  ~NextWorker() override { free(result_.data); }
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  // One worker trip calls next_batch until it has kGatherEvents events or kGatherBytes bytes, kGatherNs have
-  // passed, or the plugin times out, ends or fails: batches of a few events cost one thread hop, not many,
-  // and a live source that blocks in next_batch still gets its events delivered within one call.
-  void Execute() override {
+  void Execute(const ExecutionProgress& progress) override {
     PluginCall call(label_, "next_batch");
-    const uint64_t t0 = MonoNs();
-    result_.offsets.reserve(kGatherEvents);
-    result_.lens.reserve(kGatherEvents);
-    for (;;) {
-      uint32_t n = 0;
-      sr_event** evts = nullptr;
-      int32_t rc = api_.next_batch(state_, instance_, &n, &evts);
-      if (rc == SR_SUCCESS || rc == SR_EOF) {
-        if (!CopyEvents(plugin_id_, rc == SR_EOF && evts == nullptr ? 0 : n, evts, &result_)) {
-          result_.rc = rc;
-          result_.last_error = SafeStr(api_.get_last_error(state_));
-          result_.error_after_events = result_.count > 0;
-          return;
-        }
-        if (rc == SR_EOF) {
-          result_.eof = true;
-          break;
-        }
-        if (result_.count >= kGatherEvents || result_.size >= kGatherBytes || MonoNs() - t0 >= kGatherNs) break;
-        continue;
-      }
-      if (rc == SR_TIMEOUT) {
-        if (result_.count == 0) result_.rc = SR_TIMEOUT;
-        break;
-      }
-      result_.rc = rc;
-      result_.error_code = "NEXT_FAILED";
-      result_.error_after_events = result_.count > 0;
-      result_.last_error = SafeStr(api_.get_last_error(state_));
-      result_.error = "next_batch failed (rc " + std::to_string(rc) + ")" +
-                      (result_.last_error.empty() ? std::string() : ": " + result_.last_error);
-      return;
-    }
-    if (result_.eof && result_.count == 0) result_.rc = SR_EOF;
-    if (api_.get_progress != nullptr) {
-      const char* t = api_.get_progress(state_, instance_, &result_.pct);
-      result_.has_progress = true;
-      if (t != nullptr) {
-        result_.progress_text = t;
-        result_.has_progress_text = true;
-      }
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    cap_->Done();
-    if (!result_.error_code.empty() && result_.error_after_events) {
-      cap_->pending_error_ = Napi::Persistent(
-          MakeError(env, result_.error_code, result_.error, result_.last_error.c_str(), result_.rc, true).Value());
-    } else if (!result_.error_code.empty()) {
-      deferred_.Reject(MakeError(env, result_.error_code, result_.error, result_.last_error.c_str(), result_.rc, true).Value());
-      return;
-    }
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("rc", Napi::Number::New(env, result_.rc));
-    o.Set("count", Napi::Number::New(env, result_.count));
-    o.Set("eof", Napi::Boolean::New(env, result_.eof));
-    if (result_.count > 0) {
-      Napi::Int32Array meta = Napi::Int32Array::New(env, 2 * static_cast<size_t>(result_.count));
-      memcpy(meta.Data(), result_.offsets.data(), 4 * static_cast<size_t>(result_.count));
-      memcpy(meta.Data() + result_.count, result_.lens.data(), 4 * static_cast<size_t>(result_.count));
-      o.Set("meta", meta);
-    }
-    if (result_.data != nullptr && result_.size > 0) {
-      napi_value ab;
-      uint8_t* data = result_.data;
-      napi_status st = napi_create_external_arraybuffer(
-          env, data, result_.size, [](napi_env, void* d, void*) { free(d); }, nullptr, &ab);
-      if (st == napi_ok) {
-        result_.data = nullptr;  // owned by the ArrayBuffer now
-        o.Set("bytes", Napi::Value(env, ab));
+    // The first trip always runs: the run was started for it (a close or destroy asked after the start lets it
+    // finish, as a call already in the plugin would).
+    for (bool first = true; first || cap_->WantMore(); first = false) {
+      BatchResult* r = new BatchResult();
+      Gather(trip_, r);
+      bool last = !r->error_code.empty() || r->rc != SR_SUCCESS || r->eof;
+      if (!r->error_code.empty() && r->error_after_events) {
+        // The events gathered before the failure go first; the failure is the next item.
+        BatchResult* err = new BatchResult();
+        err->rc = r->rc;
+        err->error_code = std::move(r->error_code);
+        err->error = std::move(r->error);
+        err->last_error = std::move(r->last_error);
+        r->error_code.clear();
+        r->rc = SR_SUCCESS;
+        cap_->queued_ += 2;
+        progress.Send(&r, 1);
+        progress.Send(&err, 1);
       } else {
-        Napi::ArrayBuffer copy = Napi::ArrayBuffer::New(env, result_.size);
-        memcpy(copy.Data(), data, result_.size);
-        o.Set("bytes", copy);
+        cap_->queued_++;
+        progress.Send(&r, 1);
       }
+      if (last) break;
     }
-    if (result_.has_progress) {
-      Napi::Object p = Napi::Object::New(env);
-      p.Set("pct", Napi::Number::New(env, result_.pct));
-      if (result_.has_progress_text) p.Set("text", result_.progress_text);
-      o.Set("progress", p);
-    }
-    deferred_.Resolve(o);
   }
 
-  void OnError(const Napi::Error& e) override {
-    cap_->Done();
-    deferred_.Reject(e.Value());
+  void OnProgress(BatchResult* const* data, size_t count) override {
+    for (size_t i = 0; i < count; i++) cap_->Arrived(data[i]);
   }
+
+  void OnOK() override { cap_->RunDone(); }
+  void OnError(const Napi::Error&) override { cap_->RunDone(); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   Capture* cap_;
-  Napi::ObjectReference cap_ref_;
-  Api api_;
-  sr_state* state_;
-  sr_instance* instance_;
-  uint32_t plugin_id_;
+  Napi::ObjectReference cap_ref_;  // keeps the capture alive while the run lasts
+  TripContext trip_;
   std::string label_;  // a copy: the worker thread reads it
-  BatchResult result_;
 };
+
+bool Capture::MaybeRun() {
+  if (running_ || ended_ || paused_ || close_pending_ || instance_ == nullptr || plugin_->state() == nullptr ||
+      plugin_->stopping_.load() || static_cast<int>(ready_.size()) >= kReadAhead)
+    return false;
+  running_ = true;
+  plugin_->active_++;
+  auto* w = new Pump(Env(), this, Value());
+  w->Queue();
+  return true;
+}
+
+void Capture::Deliver(Napi::Promise::Deferred& d, BatchResult* r) {
+  std::unique_ptr<BatchResult> own(r);
+  Napi::Env env = d.Env();
+  if (!r->error_code.empty()) {
+    paused_ = true;
+    d.Reject(MakeError(env, r->error_code, r->error, r->last_error.c_str(), r->rc, true).Value());
+    return;
+  }
+  if (r->eof) ended_ = true;
+  if (r->rc == SR_TIMEOUT) paused_ = true;
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("rc", Napi::Number::New(env, r->rc));
+  o.Set("count", Napi::Number::New(env, r->count));
+  o.Set("eof", Napi::Boolean::New(env, r->eof));
+  if (r->count > 0) {
+    Napi::Int32Array meta = Napi::Int32Array::New(env, 2 * static_cast<size_t>(r->count));
+    memcpy(meta.Data(), r->offsets.data(), 4 * static_cast<size_t>(r->count));
+    memcpy(meta.Data() + r->count, r->lens.data(), 4 * static_cast<size_t>(r->count));
+    o.Set("meta", meta);
+  }
+  if (r->data != nullptr && r->size > 0) {
+    napi_value ab;
+    uint8_t* data = r->data;
+    napi_status st = napi_create_external_arraybuffer(
+        env, data, r->size,
+        [](napi_env, void* p, void* cap) { g_pool.Give(static_cast<uint8_t*>(p), reinterpret_cast<size_t>(cap)); },
+        reinterpret_cast<void*>(r->cap), &ab);
+    if (st == napi_ok) {
+      r->data = nullptr;  // owned by the ArrayBuffer now
+      o.Set("bytes", Napi::Value(env, ab));
+    } else {
+      Napi::ArrayBuffer copy = Napi::ArrayBuffer::New(env, r->size);
+      memcpy(copy.Data(), data, r->size);
+      o.Set("bytes", copy);
+    }
+  }
+  if (r->has_progress) {
+    Napi::Object p = Napi::Object::New(env);
+    p.Set("pct", Napi::Number::New(env, r->pct));
+    if (r->has_progress_text) p.Set("text", r->progress_text);
+    o.Set("progress", p);
+  }
+  d.Resolve(o);
+}
 
 Napi::Value Capture::Next(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto reject = [&](const char* code, const std::string& msg) {
-    auto d = Napi::Promise::Deferred::New(env);
-    d.Reject(MakeError(env, code, msg).Value());
-    return d.Promise();
-  };
-  if (busy_) return reject("BAD_STATE", "a next_batch call is already running on this capture");
-  if (!pending_error_.IsEmpty()) {
-    auto d = Napi::Promise::Deferred::New(env);
-    d.Reject(pending_error_.Value());
-    pending_error_.Reset();
-    return d.Promise();
+  auto d = std::make_unique<Napi::Promise::Deferred>(Napi::Promise::Deferred::New(env));
+  Napi::Promise p = d->Promise();
+  if (waiting_) {
+    d->Reject(MakeError(env, "BAD_STATE", "a next_batch call is already running on this capture").Value());
+    return p;
   }
-  if (instance_ == nullptr || close_pending_) return reject("BAD_STATE", "the capture is closed");
-  if (plugin_->state() == nullptr) return reject("BAD_STATE", "the plugin is destroyed");
-  busy_ = true;
-  plugin_->active_++;
-  auto* w = new NextWorker(env, this, info.This().As<Napi::Object>());
-  Napi::Promise p = w->Promise();
-  w->Queue();
+  if (!ready_.empty()) {
+    // Trips gathered before a close are dropped; anything ready is delivered while the capture is open.
+    BatchResult* r = ready_.front();
+    ready_.pop_front();
+    queued_--;
+    Deliver(*d, r);
+    MaybeRun();
+    return p;
+  }
+  if (instance_ == nullptr || close_pending_) {
+    d->Reject(MakeError(env, "BAD_STATE", "the capture is closed").Value());
+    return p;
+  }
+  if (plugin_->state() == nullptr) {
+    d->Reject(MakeError(env, "BAD_STATE", "the plugin is destroyed").Value());
+    return p;
+  }
+  if (ended_) {
+    d->Resolve(EndObject(env));
+    return p;
+  }
+  paused_ = false;
+  waiting_ = std::move(d);
+  if (!running_ && !MaybeRun()) {
+    auto w = std::move(waiting_);
+    w->Reject(MakeError(env, "BAD_STATE", "the plugin is being destroyed").Value());
+  }
   return p;
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadRules } from '@sysray/falco-rules';
-import { readScap, ScapEvent, writeScap } from '@sysray/pcapng/scap';
+import { decodePluginEvent, type EventBatch, readScap, ScapEvent, writeScap } from '@sysray/pcapng/scap';
 import { HOST_API_VERSION, loadPlugin, type Plugin } from '@sysray/plugin-api';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { collect, plain } from './helpers/events.js';
@@ -159,6 +159,33 @@ describe('the native host with the C test plugin', () => {
         if (rule) out.push(rule.output.render(ev));
       }
     expect(out).toEqual(['got msg 6 via test (test event #7: msg 6)']);
+  });
+
+  it('keeps batches intact and in order while trips run ahead of the consumer and buffers are recycled', async () => {
+    const count = 200_000; // about 13 trips of 16384 events
+    const p = await started({ count });
+    const capture = await p.open();
+    const kept: EventBatch[] = [];
+    for await (const b of capture) {
+      kept.push(b);
+      if (kept.length % 3 === 0) await new Promise((r) => setTimeout(r, 5)); // a consumer slower than the plugin
+    }
+    expect(kept.length).toBeGreaterThan(3);
+    // Every batch kept is checked after the capture ended: a buffer reused while reachable would show here.
+    const ev = new ScapEvent();
+    const wrong: string[] = [];
+    let n = 0;
+    for (const b of kept) {
+      if (b.firstNum !== n + 1) wrong.push(`batch starting at ${n} numbered ${b.firstNum}`);
+      for (let i = 0; i < b.count; i++, n++) {
+        ev.load(b, i);
+        const text = Buffer.from(decodePluginEvent(ev).data).toString();
+        if (ev.ts !== 1_700_000_000_000_000_000n + BigInt(n) * 1000n || text !== `msg ${n}`)
+          wrong.push(`event ${n}: ${ev.ts} ${text}`);
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(n).toBe(count);
   });
 
   it('closes a capture that is destroyed mid-run without crashing', async () => {
