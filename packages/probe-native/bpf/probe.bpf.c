@@ -53,9 +53,11 @@ struct scratch {
   __u32 off;     // next parameter byte (relative to the block start)
   __u32 idx;     // next parameter index
   __u64 args[6]; // syscall arguments (read once from the registers)
-  __u64 ino;     // inode of the returned fd, once looked up (DEV and INO share one fd-table walk)
+  __u64 ino;     // inode of the returned fd, once looked up (the ops on the returned fd share one fd-table walk)
   __u32 dev;
   __u32 have_file;
+  __u32 layer;   // overlayfs layer of the returned fd's file (SYSRAY_LAYER_*)
+  __u32 created; // the open created the file (FMODE_CREATED)
   __u8 buf[SYSRAY_SCRATCH];
 };
 
@@ -303,16 +305,45 @@ static __always_inline __u16 ptrace_req(__u64 r) {
   return 0;
 }
 
+// Sum of the buffer lengths of an iovec array (its first SYSRAY_MAX_IOV entries).
 static __always_inline __u32 iov_total(const struct iovec *iov, __u64 cnt) {
   __u32 total = 0;
-#pragma unroll
-  for (int i = 0; i < 8; i++) {
+  for (int i = 0; i < SYSRAY_MAX_IOV; i++) {
     if (i >= cnt) break;
     struct iovec v = {};
-    bpf_probe_read_user(&v, sizeof(v), &iov[i]);
+    if (bpf_probe_read_user(&v, sizeof(v), &iov[i]) < 0) break;
     total += v.iov_len;
   }
   return total;
+}
+
+// Bytes of at most `limit` (≤ the snaplen ≤ SYSRAY_MAX_STR) from the iovec array, buffer after buffer: the data of
+// a readv/writev/sendmsg/recvmsg, as one parameter. Stops at the first unreadable buffer.
+static __always_inline void put_iov_data(struct ev *e, const struct iovec *iov, __u64 cnt, __u64 limit) {
+  __u32 total = 0;
+  __u32 base = e->off;
+  if (!iov || limit > SYSRAY_MAX_STR) limit = iov ? SYSRAY_MAX_STR : 0;
+  for (int i = 0; i < SYSRAY_MAX_IOV; i++) {
+    if (i >= cnt || total >= limit) break;
+    struct iovec v = {};
+    if (bpf_probe_read_user(&v, sizeof(v), &iov[i]) < 0) break;
+    __u32 n = v.iov_len > SYSRAY_MAX_STR ? SYSRAY_MAX_STR : v.iov_len;
+    if (n > limit - total) n = limit - total;
+    if (n == 0) continue;
+    n &= 2 * SYSRAY_MAX_STR - 1; // (no-op: bounds for the verifier)
+    if (bpf_probe_read_user(e->buf + ((base + total) & MASK), n, v.iov_base) < 0) break;
+    total += n;
+  }
+  set_len(e, total);
+}
+
+// How many data bytes an event keeps: written data (`out`) up to the snaplen and at most the bytes the call
+// transferred when it succeeded; read data only when the call returned some, at most that many.
+static __always_inline __u64 data_limit(__s64 ret, bool out) {
+  __u64 n = snaplen;
+  if (ret > 0 && n > (__u64)ret) n = ret;
+  if (!out && ret <= 0) n = 0;
+  return n;
 }
 
 static __always_inline __u32 encode_dev(dev_t dev) {
@@ -369,8 +400,10 @@ static __always_inline void put_sockaddr(struct ev *e, const void *uaddr, __u64 
   }
 }
 
-// Socket tuple of the socket behind `fd`: local → remote for outbound, remote → local for inbound.
-static __always_inline void put_tuple(struct ev *e, long fd, bool inbound) {
+// Socket tuple of the socket behind `fd`: local → remote for outbound, remote → local for inbound. An IPv4/IPv6
+// socket without a remote end (unconnected UDP) takes it from the user sockaddr `uaddr` when there is one (the
+// destination of a sendto/sendmsg, the source a recvfrom/recvmsg filled in).
+static __always_inline void put_tuple(struct ev *e, long fd, bool inbound, const void *uaddr) {
   struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
   struct file *f = fd_file(t, fd);
   __u8 *d = e->buf + (e->off & MASK);
@@ -390,6 +423,13 @@ static __always_inline void put_tuple(struct ev *e, long fd, bool inbound) {
     __u32 raddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
     __u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
     __u16 rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+    if (rport == 0 && uaddr) {
+      struct sockaddr_in sin = {};
+      if (bpf_probe_read_user(&sin, sizeof(sin), uaddr) == 0 && sin.sin_family == 2) {
+        raddr = sin.sin_addr.s_addr;
+        rport = bpf_ntohs(sin.sin_port);
+      }
+    }
     d[0] = 2;
     *(__u32 *)(d + 1) = inbound ? raddr : laddr;
     *(__u16 *)(d + 5) = inbound ? rport : lport;
@@ -401,6 +441,13 @@ static __always_inline void put_tuple(struct ev *e, long fd, bool inbound) {
     struct in6_addr r = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
     __u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
     __u16 rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+    if (rport == 0 && uaddr) {
+      struct sockaddr_in6 sin6 = {};
+      if (bpf_probe_read_user(&sin6, sizeof(sin6), uaddr) == 0 && sin6.sin6_family == 10) {
+        __builtin_memcpy(&r, &sin6.sin6_addr, 16);
+        rport = bpf_ntohs(sin6.sin6_port);
+      }
+    }
     d[0] = 10;
     __builtin_memcpy(d + 1, inbound ? &r : &l, 16);
     *(__u16 *)(d + 17) = inbound ? rport : lport;
@@ -453,6 +500,47 @@ static __always_inline void file_dev_ino(struct file *f, __u32 *dev, __u64 *ino)
   if (sb) *dev = encode_dev(sb->s_dev);
 }
 
+#define SYSRAY_OVERLAYFS_MAGIC 0x794c7630
+#define SYSRAY_LAYER_NONE 0
+#define SYSRAY_LAYER_UPPER 1
+#define SYSRAY_LAYER_LOWER 2
+
+// Overlayfs layer of an open file: not on an overlay mount, in the upper (writable) layer, or only in a lower one.
+// An overlay inode embeds the VFS inode, and the pointer right after it is the upper-layer dentry: none, or one
+// without an inode, means the file lives in a lower layer.
+static __always_inline __u32 overlay_layer(struct file *f) {
+  struct dentry *d = f ? f->f_path.dentry : NULL;
+  struct super_block *sb = d ? d->d_sb : NULL;
+  if (!sb || sb->s_magic != SYSRAY_OVERLAYFS_MAGIC) return SYSRAY_LAYER_NONE;
+  struct inode *in = d->d_inode;
+  if (!in) return SYSRAY_LAYER_LOWER;
+  struct dentry *upper = NULL;
+  bpf_probe_read_kernel(&upper, sizeof(upper), (const char *)in + bpf_core_type_size(struct inode));
+  if (!upper) return SYSRAY_LAYER_LOWER;
+  return BPF_CORE_READ(upper, d_inode, i_ino) ? SYSRAY_LAYER_UPPER : SYSRAY_LAYER_LOWER;
+}
+
+// Device, inode, overlay layer and "created" of the file behind the returned fd: one fd-table walk per event.
+static __always_inline void ret_file_info(struct ev *e, __s64 ret) {
+  if (e->have_file) return;
+  __u32 dev = 0;
+  __u64 ino = 0;
+  __u32 layer = SYSRAY_LAYER_NONE, created = 0;
+  if (ret >= 0) {
+    struct file *f = fd_file((struct task_struct *)bpf_get_current_task_btf(), ret);
+    if (f) {
+      file_dev_ino(f, &dev, &ino);
+      layer = overlay_layer(f);
+      created = (f->f_mode & 0x100000) != 0; // FMODE_CREATED
+    }
+  }
+  e->dev = dev;
+  e->ino = ino;
+  e->layer = layer;
+  e->created = created;
+  e->have_file = 1;
+}
+
 // One parameter of a recipe. A global function: verified once, whatever op the recipe holds.
 __noinline int sysray_op(__u32 op, __u32 a, __u32 b, __s64 ret) {
   struct ev *e = get_scratch();
@@ -480,14 +568,19 @@ __noinline int sysray_op(__u32 op, __u32 a, __u32 b, __s64 ret) {
     put_ustr(e, (const void *)arg_of(e, a));
     break;
   case SYSRAY_OP_OPENFLAGS: {
+    // PPM_O_* of the flags, plus O_F_CREATED and FD_UPPER_LAYER / FD_LOWER_LAYER from the opened file
     __u32 f = open_flags(arg_of(e, a));
-    if (ret >= 0 && (arg_of(e, a) & 0100)) {
-      struct file *fl = fd_file((struct task_struct *)bpf_get_current_task_btf(), ret);
-      if (fl && (BPF_CORE_READ(fl, f_mode) & 0x100000)) f |= 16384;
-    }
+    ret_file_info(e, ret);
+    if (e->created) f |= 1 << 14;
+    if (e->layer == SYSRAY_LAYER_UPPER) f |= 1 << 15;
+    else if (e->layer == SYSRAY_LAYER_LOWER) f |= 1 << 16;
     put_u32(e, f);
     break;
   }
+  case SYSRAY_OP_CREAT_LAYER:
+    ret_file_info(e, ret);
+    put_u16(e, e->layer == SYSRAY_LAYER_UPPER ? 1 : e->layer == SYSRAY_LAYER_LOWER ? 2 : 0);
+    break;
   case SYSRAY_OP_OPENHOW_FLAGS: {
     __u64 v = 0;
     bpf_probe_read_user(&v, 8, (const void *)arg_of(e, a));
@@ -510,19 +603,13 @@ __noinline int sysray_op(__u32 op, __u32 a, __u32 b, __s64 ret) {
     put_u32(e, clone_flags(arg_of(e, a)));
     break;
   case SYSRAY_OP_DEV:
-  case SYSRAY_OP_INO: {
-    if (!e->have_file) {
-      __u32 dev = 0;
-      __u64 ino = 0;
-      if (ret >= 0) file_dev_ino(fd_file((struct task_struct *)bpf_get_current_task_btf(), ret), &dev, &ino);
-      e->dev = dev;
-      e->ino = ino;
-      e->have_file = 1;
-    }
-    if (op == SYSRAY_OP_DEV) put_u32(e, e->dev);
-    else put_u64(e, e->ino);
+    ret_file_info(e, ret);
+    put_u32(e, e->dev);
     break;
-  }
+  case SYSRAY_OP_INO:
+    ret_file_info(e, ret);
+    put_u64(e, e->ino);
+    break;
   case SYSRAY_OP_SOCKADDR:
     put_sockaddr(e, (const void *)arg_of(e, a), b == 0xff ? 128 : arg_of(e, b));
     break;
@@ -533,10 +620,10 @@ __noinline int sysray_op(__u32 op, __u32 a, __u32 b, __s64 ret) {
     break;
   }
   case SYSRAY_OP_TUPLE_ARG:
-    put_tuple(e, (int)arg_of(e, a), b);
+    put_tuple(e, (int)arg_of(e, a), b & 1, (b >> 4) ? (const void *)arg_of(e, (b >> 4) - 1) : NULL);
     break;
   case SYSRAY_OP_TUPLE_RET:
-    put_tuple(e, ret, b);
+    put_tuple(e, ret, b & 1, NULL);
     break;
   case SYSRAY_OP_DATA: {
     // a: buffer argument, length = max(ret, 0) capped by the snaplen (no data when the snaplen is 0)
@@ -609,11 +696,56 @@ __noinline int sysray_op(__u32 op, __u32 a, __u32 b, __s64 ret) {
     put_u32(e, iov_total((const struct iovec *)m.msg_iov, m.msg_iovlen));
     break;
   }
+  case SYSRAY_OP_IOV_DATA:
+    put_iov_data(e, (const struct iovec *)arg_of(e, a), arg_of(e, b & 7), data_limit(ret, b & SYSRAY_IOV_OUT));
+    break;
+  case SYSRAY_OP_RET_SIZE:
+    put_u32(e, ret > 0 ? ret : 0);
+    break;
   case SYSRAY_OP_EMPTY:
   default:
     put_empty(e);
     break;
   }
+  return 0;
+}
+
+// sendmsg (out) and recvmsg exit events: the msghdr read once for the data, the size and the tuple's fallback
+// address. sendmsg: res, data, fd, size, tuple (none when the call failed). recvmsg: res, size, data, tuple,
+// msgcontrol, fd — all but res and fd empty (size 0) unless the call returned bytes.
+__noinline int sysray_msg(__u32 out, __s64 ret) {
+  struct ev *e = get_scratch();
+  if (!e) return 0;
+  int fd = (int)e->args[0];
+  struct user_msghdr m = {};
+  bool ok = bpf_probe_read_user(&m, sizeof(m), (const void *)e->args[1]) == 0;
+  const struct iovec *iov = (const struct iovec *)m.msg_iov;
+  put_u64(e, ret);
+  if (out) {
+    if (ok) put_iov_data(e, iov, m.msg_iovlen, data_limit(ret, true));
+    else put_empty(e);
+    put_u64(e, (__s64)fd);
+    if (ok) put_u32(e, iov_total(iov, m.msg_iovlen));
+    else put_empty(e);
+    if (ok && ret >= 0) put_tuple(e, fd, false, m.msg_name);
+    else put_empty(e);
+    return 0;
+  }
+  if (ret > 0) {
+    put_u32(e, ret);
+    if (ok) put_iov_data(e, iov, m.msg_iovlen, data_limit(ret, false));
+    else put_empty(e);
+    put_tuple(e, fd, true, ok ? m.msg_name : NULL);
+    // ancillary data: msg_controllen is what the kernel filled in
+    if (ok && m.msg_control) put_ubuf(e, m.msg_control, m.msg_controllen);
+    else put_empty(e);
+  } else {
+    put_u32(e, 0);
+    put_empty(e);
+    put_empty(e);
+    put_empty(e);
+  }
+  put_u64(e, (__s64)fd);
   return 0;
 }
 
@@ -823,25 +955,80 @@ static __always_inline __u32 tty_of(struct task_struct *t) {
   return encode_dev(((dev_t)major << 20) | minor);
 }
 
-// PPM_EXE_* flags of the executable: writable by the process (1), from a memfd (4). Overlayfs layers (2, 8) are
-// not computed.
+// Whether `id` (a kernel uid or gid) has a mapping in the user namespace's map (its first 5 extents).
+static __always_inline bool id_mapped(struct uid_gid_map *map, __u32 id) {
+  __u32 n = BPF_CORE_READ(map, nr_extents);
+  for (int i = 0; i < 5; i++) {
+    if (i >= n) break;
+    __u32 first = BPF_CORE_READ(map, extent[i].lower_first);
+    __u32 count = BPF_CORE_READ(map, extent[i].count);
+    if (id >= first && id - first < count) return true;
+  }
+  return false;
+}
+
+// Whether `gid` is one of the supplementary groups of the credentials (sorted: a binary search).
+static __always_inline bool in_groups(const struct cred *c, __u32 gid) {
+  struct group_info *gi = BPF_CORE_READ(c, group_info);
+  if (!gi) return false;
+  __u32 lo = 0, hi = BPF_CORE_READ(gi, ngroups);
+  for (int i = 0; i < 17; i++) {
+    if (lo >= hi) break;
+    __u32 mid = (lo + hi) / 2;
+    __u32 g = BPF_CORE_READ(gi, gid[mid & 0xffff].val);
+    if (gid > g) lo = mid + 1;
+    else if (gid < g) hi = mid;
+    else return true;
+  }
+  return false;
+}
+
+// PPM_EXE_WRITABLE: whether the process could write its executable. Not on a read-only mount nor an immutable
+// inode; the owner always counts (it may chmod); else the group or other write bit (group by fsgid or the
+// supplementary groups), or CAP_DAC_OVERRIDE (ids mapped in the process's user namespace), or CAP_FOWNER (owner
+// mapped). POSIX ACLs are not consulted.
+static __always_inline bool exe_writable(struct inode *in, const struct cred *c) {
+  umode_t mode = BPF_CORE_READ(in, i_mode);
+  __u32 ftype = mode & 0170000;
+  if ((BPF_CORE_READ(in, i_sb, s_flags) & 1) && (ftype == 0100000 || ftype == 0040000 || ftype == 0120000))
+    return false; // SB_RDONLY
+  if (BPF_CORE_READ(in, i_flags) & 8) return false; // S_IMMUTABLE
+  __u32 iuid = BPF_CORE_READ(in, i_uid.val), igid = BPF_CORE_READ(in, i_gid.val);
+  if (iuid == (__u32)-1 || igid == (__u32)-1) return false;
+  __u32 fsuid = BPF_CORE_READ(c, fsuid.val), fsgid = BPF_CORE_READ(c, fsgid.val);
+  if (fsuid == iuid) return true;
+  if (igid == fsgid || in_groups(c, igid)) mode >>= 3;
+  if (mode & 2) return true; // MAY_WRITE
+  struct user_namespace *ns = BPF_CORE_READ(c, user_ns);
+  if (!ns) return false;
+  bool uid_ok = id_mapped(&ns->uid_map, iuid);
+  bool gid_ok = id_mapped(&ns->gid_map, igid);
+  __u64 caps = BPF_CORE_READ(c, cap_effective.val);
+  if ((caps & (1ULL << 1)) && uid_ok && gid_ok) return true; // CAP_DAC_OVERRIDE
+  return (caps & (1ULL << 3)) && uid_ok;                     // CAP_FOWNER
+}
+
+// Whether the executable is a memfd: a file at the root of the internal memfd mount (its dentry is its own
+// parent) named "memfd:…".
+static __always_inline bool exe_from_memfd(struct file *exe) {
+  struct dentry *d = BPF_CORE_READ(exe, f_path.dentry);
+  if (!d || BPF_CORE_READ(d, d_parent) != d) return false;
+  char name[7] = {};
+  const unsigned char *dn = BPF_CORE_READ(d, d_name.name);
+  if (!dn || bpf_probe_read_kernel_str(name, sizeof(name), dn) != sizeof(name)) return false;
+  return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' && name[5] == ':';
+}
+
+// PPM_EXE_* flags of the executable: WRITABLE (1), UPPER_LAYER (2) / LOWER_LAYER (8) of an overlayfs, FROM_MEMFD
+// (4).
 static __always_inline __u32 exe_flags(struct file *exe, struct inode *in, const struct cred *c) {
   __u32 f = 0;
   if (!exe || !in) return 0;
-  char name[6] = {};
-  const unsigned char *dn = BPF_CORE_READ(exe, f_path.dentry, d_name.name);
-  if (dn && bpf_probe_read_kernel(name, sizeof(name), dn) == 0 && name[0] == 'm' && name[1] == 'e' &&
-      name[2] == 'm' && name[3] == 'f' && name[4] == 'd' && name[5] == ':')
-    f |= 4;
-  umode_t mode = BPF_CORE_READ(in, i_mode);
-  __u32 iuid = BPF_CORE_READ(in, i_uid.val), igid = BPF_CORE_READ(in, i_gid.val);
-  __u32 fsuid = BPF_CORE_READ(c, fsuid.val), fsgid = BPF_CORE_READ(c, fsgid.val);
-  __u64 caps = BPF_CORE_READ(c, cap_effective.val);
-  bool w;
-  if (fsuid == iuid) w = mode & 0200;
-  else if (fsgid == igid) w = mode & 0020;
-  else w = mode & 0002;
-  if (w || (caps & (1ULL << 1))) f |= 1; // CAP_DAC_OVERRIDE writes whatever the mode says
+  if (exe_writable(in, c)) f |= 1;
+  __u32 layer = overlay_layer(bpf_rdonly_cast(exe, bpf_core_type_id_kernel(struct file)));
+  if (layer == SYSRAY_LAYER_UPPER) f |= 2;
+  else if (layer == SYSRAY_LAYER_LOWER) f |= 8;
+  if (exe_from_memfd(exe)) f |= 4;
   return f;
 }
 
@@ -892,17 +1079,38 @@ __noinline int sysray_exec_tail2(__u32 at, __s64 ret) {
   return 0;
 }
 
-__noinline int sysray_clone_tail(__u64 flags_raw) {
+// The pid namespace a pid was allocated in (its deepest level).
+static __always_inline struct pid_namespace *pid_ns_of(struct pid *p) {
+  if (!p) return NULL;
+  unsigned int level = BPF_CORE_READ(p, level);
+  return BPF_CORE_READ(p, numbers[level & 31].ns);
+}
+
+// clone/fork/vfork/clone3 exit parameters after the common ones: flags … pidns_init_start_ts.
+__noinline int sysray_clone_tail(__u64 flags_raw, __s64 ret) {
   struct ev *e = get_scratch();
   if (!e) return 0;
   struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
-  put_u32(e, clone_flags(flags_raw));
+  // PPM_CL_CHILD_IN_PIDNS: the child is in a pid namespace below the root one — it is there already (the child's
+  // return), or the parent's children go to another namespace than its own (the parent's return)
+  __u32 flags = clone_flags(flags_raw);
+  struct pid_namespace *ns = pid_ns_of(BPF_CORE_READ(t, thread_pid));
+  if (ns && (BPF_CORE_READ(ns, level) != 0 || BPF_CORE_READ(t, nsproxy, pid_ns_for_children) != ns))
+    flags |= 1 << 29;
+  put_u32(e, flags);
   const struct cred *c = BPF_CORE_READ(t, cred);
   put_u32(e, BPF_CORE_READ(c, euid.val));
   put_u32(e, BPF_CORE_READ(c, egid.val));
   put_u64(e, pid_nr_of(t, PIDTYPE_PID, true));
   put_u64(e, pid_nr_of(t, PIDTYPE_TGID, true));
-  put_u64(e, 0); // pidns_init_start_ts: not computed by this probe
+  // pidns_init_start_ts, on the child's return only: start time (CLOCK_MONOTONIC ns) of the init process of the
+  // child's pid namespace
+  __u64 init_start = 0;
+  if (ret == 0) {
+    struct pid_namespace *tns = pid_ns_of(BPF_CORE_READ(t, signal, pids[PIDTYPE_TGID]));
+    init_start = BPF_CORE_READ(tns, child_reaper, start_time);
+  }
+  put_u64(e, init_start);
   return 0;
 }
 
@@ -954,7 +1162,14 @@ int BPF_PROG(sysray_exit, struct pt_regs *regs, long ret) {
     else if (special == SYSRAY_SPECIAL_VFORK) flags = 0x100 | 0x4000;
     else if (special == SYSRAY_SPECIAL_CLONE3) bpf_probe_read_user(&flags, 8, (const void *)e->args[0]);
     proc_exit_event(e, type, 21, ret);
-    sysray_clone_tail(flags);
+    sysray_clone_tail(flags, ret);
+    sysray_submit();
+    return 0;
+  }
+  if (special == SYSRAY_SPECIAL_SENDMSG || special == SYSRAY_SPECIAL_RECVMSG) {
+    __u32 out = special == SYSRAY_SPECIAL_SENDMSG;
+    ev_begin(e, type, out ? 5 : 6);
+    sysray_msg(out, ret);
     sysray_submit();
     return 0;
   }
@@ -969,9 +1184,57 @@ int BPF_PROG(sysray_exit, struct pt_regs *regs, long ret) {
   return 0;
 }
 
+#define SYSRAY_PF_EXITING 0x4
+#define SYSRAY_PF_KTHREAD 0x00200000
+#define SYSRAY_MAX_THREADS 30
+#define SYSRAY_MAX_ANCESTORS 60
+
+// A thread of `t`'s thread group that is not exiting: its tid; 0 when there is none, -1 when the group has more
+// threads than the probe walks.
+static __always_inline __s32 alive_thread(struct task_struct *t) {
+  struct signal_struct *sig = BPF_CORE_READ(t, signal);
+  if (!sig) return 0;
+  struct list_head *head = &sig->thread_head;
+  struct list_head *pos = BPF_CORE_READ(head, next);
+  for (int i = 0; i < SYSRAY_MAX_THREADS; i++) {
+    if (!pos || pos == head) return 0;
+    struct task_struct *th = container_of(pos, struct task_struct, thread_node);
+    if (!(BPF_CORE_READ(th, flags) & SYSRAY_PF_EXITING)) return BPF_CORE_READ(th, pid);
+    pos = BPF_CORE_READ(th, thread_node.next);
+  }
+  return -1;
+}
+
+// Who inherits the children of the exiting thread `t` (what the kernel's reparenting picks): a live thread of its
+// group, else the nearest child-subreaper ancestor in the same pid namespace (one of its live threads), else the
+// init of the pid namespace; 0 when `t` is that init and the last of its group, -1 beyond the walk limits.
+static __always_inline __s32 new_reaper(struct task_struct *t) {
+  __s32 r = alive_thread(t);
+  if (r != 0) return r;
+  struct pid_namespace *ns = pid_ns_of(BPF_CORE_READ(t, thread_pid));
+  struct task_struct *init = BPF_CORE_READ(ns, child_reaper);
+  if (init == t) return 0;
+  __s32 init_tid = BPF_CORE_READ(init, pid);
+  struct signal_struct *sig = BPF_CORE_READ(t, signal);
+  if (!BPF_CORE_READ_BITFIELD_PROBED(sig, has_child_subreaper)) return init_tid;
+  unsigned int level = BPF_CORE_READ(t, thread_pid, level);
+  struct task_struct *a = BPF_CORE_READ(t, real_parent);
+  for (int i = 0; i < SYSRAY_MAX_ANCESTORS; i++) {
+    if (!a || a == init || BPF_CORE_READ(a, thread_pid, level) != level) return init_tid;
+    struct signal_struct *asig = BPF_CORE_READ(a, signal);
+    if (BPF_CORE_READ_BITFIELD_PROBED(asig, is_child_subreaper)) {
+      r = alive_thread(a);
+      if (r != 0) return r;
+    }
+    a = BPF_CORE_READ(a, real_parent);
+  }
+  return -1;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sysray_procexit, struct task_struct *p) {
   if (!enabled || !(proc_events & SYSRAY_PROC_EXIT)) return 0;
+  if (p->flags & SYSRAY_PF_KTHREAD) return 0;
   if (ignored_task()) return 0;
   struct ev *e = get_scratch();
   if (!e) return 0;
@@ -981,7 +1244,11 @@ int BPF_PROG(sysray_procexit, struct task_struct *p) {
   put_u64(e, code & 0x7f ? 0 : (code >> 8) & 0xff);
   put_u8(e, code & 0x7f);
   put_u8(e, (code & 0x80) ? 1 : 0);
-  put_u64(e, 0); // reaper_tid: not computed by this probe
+  // reaper_tid: who inherits the exiting thread's children; 0 without children
+  __s32 reaper = 0;
+  struct list_head *children = &p->children;
+  if (BPF_CORE_READ(children, next) != children) reaper = new_reaper(p);
+  put_u64(e, (__s64)reaper);
   sysray_submit();
   return 0;
 }

@@ -13,6 +13,7 @@
 #define SYSRAY_MAX_STR 4096
 #define SYSRAY_NAME_MAX 256
 #define SYSRAY_PATH_DEPTH 16
+#define SYSRAY_MAX_IOV 32 /* iovecs read per readv/writev/sendmsg/recvmsg */
 #define SYSRAY_BLOCK_PREFIX 10 /* block type + total length + cpu */
 #define SYSRAY_EVENT_HEADER 26
 #define SYSRAY_BLOCK_EV_V2 0x216
@@ -36,6 +37,8 @@ enum sysray_special {
   SYSRAY_SPECIAL_FORK = 4,
   SYSRAY_SPECIAL_VFORK = 5,
   SYSRAY_SPECIAL_CLONE3 = 6,
+  SYSRAY_SPECIAL_SENDMSG = 7, /* res, data, fd, size, tuple (msg_name as the fallback remote address) */
+  SYSRAY_SPECIAL_RECVMSG = 8, /* res, size, data, tuple, msgcontrol, fd */
 };
 
 enum sysray_op {
@@ -56,7 +59,8 @@ enum sysray_op {
   SYSRAY_OP_INO = 14,           /* inode of the file behind the returned fd */
   SYSRAY_OP_SOCKADDR = 15,      /* sockaddr at argument a, length argument b (0xff: none) */
   SYSRAY_OP_SOCKADDR_PTRLEN = 16, /* sockaddr at argument a, length *argument b */
-  SYSRAY_OP_TUPLE_ARG = 17,     /* socket tuple of fd argument a; b = 1 inbound */
+  SYSRAY_OP_TUPLE_ARG = 17,     /* socket tuple of fd argument a; b & 1: inbound; b >> 4: 1 + the argument
+                                   holding a sockaddr used as the remote end when the socket has none (UDP) */
   SYSRAY_OP_TUPLE_RET = 18,     /* socket tuple of the returned fd; b = 1 inbound */
   SYSRAY_OP_DATA = 19,          /* data at argument a, ret bytes capped by the snaplen */
   SYSRAY_OP_PIPEFD = 20,        /* fd b of the int[2] at argument a */
@@ -71,7 +75,14 @@ enum sysray_op {
   SYSRAY_OP_DYN64 = 29,         /* dynamic parameter: index 0 + argument a as 8 bytes */
   SYSRAY_OP_IOVLEN = 30,        /* total length of the iovec array at argument a, count argument b, 4 bytes */
   SYSRAY_OP_MSG_IOVLEN = 31,    /* total length of the iovecs of the msghdr at argument a, 4 bytes */
+  SYSRAY_OP_IOV_DATA = 32,      /* data of the iovecs at argument a, count argument b & 7: see SYSRAY_IOV_OUT */
+  SYSRAY_OP_RET_SIZE = 33,      /* bytes transferred: the return value when positive, else 0, 4 bytes */
+  SYSRAY_OP_CREAT_LAYER = 34,   /* overlayfs layer of the returned fd as PPM_FD_*_LAYER_CREAT, 2 bytes */
 };
+
+/* SYSRAY_OP_IOV_DATA: b | SYSRAY_IOV_OUT for data written (writev): up to the snaplen, and at most the return
+ * value when positive. Without it (readv): data only when the return value is positive, at most that many. */
+#define SYSRAY_IOV_OUT 0x80
 
 struct sysray_recipe {
   unsigned short type;    /* exit event id, 0 = not traced */

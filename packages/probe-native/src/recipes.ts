@@ -38,10 +38,34 @@ export const Op = {
   DYN64: 29,
   IOVLEN: 30,
   MSG_IOVLEN: 31,
+  IOV_DATA: 32,
+  RET_SIZE: 33,
+  CREAT_LAYER: 34,
 } as const;
 
+/** `b` flag of {@link Op.IOV_DATA}: the data is written (writev), so it is kept even when the call fails. */
+export const IOV_OUT = 0x80;
+
+/**
+ * `b` of {@link Op.TUPLE_ARG}: bit 0 for an inbound tuple; `addrArg`, the argument holding a sockaddr the kernel
+ * side takes the remote end from when the socket has none (unconnected UDP).
+ */
+function tupleB(inbound: boolean, addrArg?: number): number {
+  return (inbound ? 1 : 0) | (addrArg === undefined ? 0 : (addrArg + 1) << 4);
+}
+
 /** Kernel-side special handlers (values of `enum sysray_special`). */
-export const Special = { NONE: 0, EXECVE: 1, EXECVEAT: 2, CLONE: 3, FORK: 4, VFORK: 5, CLONE3: 6 } as const;
+export const Special = {
+  NONE: 0,
+  EXECVE: 1,
+  EXECVEAT: 2,
+  CLONE: 3,
+  FORK: 4,
+  VFORK: 5,
+  CLONE3: 6,
+  SENDMSG: 7,
+  RECVMSG: 8,
+} as const;
 
 /** One parameter op: `[op, a, b]` (a and b default to 0). */
 export type ParamOp = readonly [op: number, a?: number, b?: number];
@@ -81,14 +105,16 @@ export const RECIPES: readonly SyscallRecipe[] = [
     [DEV],
     [INO],
   ]),
-  r('creat', 85, 59, [[RET], [USTR, 0], [ARG32, 1], [DEV], [INO], [Op.CONST16, 0, 0]]),
+  r('creat', 85, 59, [[RET], [USTR, 0], [ARG32, 1], [DEV], [INO], [Op.CREAT_LAYER]]),
   r('close', 3, 5, [[RET], [ARGFD, 0]]),
   r('read', 0, 7, [[RET], [DATA, 1], [ARGFD, 0], [ARG32, 2]]),
   r('write', 1, 9, [[RET], [DATA, 1], [ARGFD, 0], [ARG32, 2]]),
   r('pread', 17, 113, [[RET], [DATA, 1], [ARGFD, 0], [ARG32, 2], [ARG64, 3]]),
   r('pwrite', 18, 115, [[RET], [DATA, 1], [ARGFD, 0], [ARG32, 2], [ARG64, 3]]),
-  r('readv', 19, 117, [[RET], [Op.IOVLEN, 1, 2], [Op.EMPTY], [ARGFD, 0]]),
-  r('writev', 20, 119, [[RET], [Op.EMPTY], [ARGFD, 0], [Op.IOVLEN, 1, 2]]),
+  r('readv', 19, 117, [[RET], [Op.RET_SIZE], [Op.IOV_DATA, 1, 2], [ARGFD, 0]]),
+  r('writev', 20, 119, [[RET], [Op.IOV_DATA, 1, 2 | IOV_OUT], [ARGFD, 0], [Op.IOVLEN, 1, 2]]),
+  r('preadv', 295, 121, [[RET], [Op.RET_SIZE], [Op.IOV_DATA, 1, 2], [ARGFD, 0], [ARG64, 3]]),
+  r('pwritev', 296, 123, [[RET], [Op.IOV_DATA, 1, 2 | IOV_OUT], [ARGFD, 0], [Op.IOVLEN, 1, 2], [ARG64, 3]]),
   r('unlink', 87, 301, [[RET], [USTR, 0]]),
   r('unlinkat', 263, 303, [[RET], [ARGFD, 0], [USTR, 1], [ARG32, 2]]),
   r('rename', 82, 175, [[RET], [USTR, 0], [USTR, 1]]),
@@ -130,10 +156,10 @@ export const RECIPES: readonly SyscallRecipe[] = [
     [Op.BACKLOG, 0, 2],
     [ARG32, 3],
   ]),
-  r('sendto', 44, 31, [[RET], [DATA, 1], [ARGFD, 0], [ARG32, 2], [TUPLE_ARG, 0, 0]]),
-  r('recvfrom', 45, 35, [[RET], [DATA, 1], [TUPLE_ARG, 0, 1], [ARGFD, 0], [ARG32, 2]]),
-  r('sendmsg', 46, 49, [[RET], [Op.EMPTY], [ARGFD, 0], [Op.MSG_IOVLEN, 1], [TUPLE_ARG, 0, 0]]),
-  r('recvmsg', 47, 53, [[RET], [Op.MSG_IOVLEN, 1], [Op.EMPTY], [TUPLE_ARG, 0, 1], [Op.EMPTY], [ARGFD, 0]]),
+  r('sendto', 44, 31, [[RET], [DATA, 1], [ARGFD, 0], [ARG32, 2], [TUPLE_ARG, 0, tupleB(false, 4)]]),
+  r('recvfrom', 45, 35, [[RET], [DATA, 1], [TUPLE_ARG, 0, tupleB(true, 4)], [ARGFD, 0], [ARG32, 2]]),
+  r('sendmsg', 46, 49, [], Special.SENDMSG),
+  r('recvmsg', 47, 53, [], Special.RECVMSG),
   // users, namespaces, tracing
   r('setuid', 105, 199, [[RET], [ARG32, 0]]),
   r('setgid', 106, 201, [[RET], [ARG32, 0]]),

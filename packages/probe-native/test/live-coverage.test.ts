@@ -13,7 +13,7 @@ import { startCapture } from '../src/index.js';
 import { canRunLive } from './live-gate.js';
 
 const SCRIPT = `
-import json, os, socket, sys, fcntl
+import json, os, socket, struct, sys, fcntl
 d = sys.argv[1]
 out = {}
 r, w = os.pipe()
@@ -32,6 +32,29 @@ os.writev(fd, [b'ab', b'cde'])
 os.lseek(fd, 0, 0)
 os.readv(fd, [bytearray(2), bytearray(3)])
 os.close(fd)
+# vectored I/O with known iovecs (an empty one in the middle); the capture's snaplen is 16
+v = os.open(d + '/v.txt', os.O_RDWR | os.O_CREAT, 0o600)
+out['vfile'] = v
+os.writev(v, [b'alpha-', b'', b'beta-', b'gamma-delta-epsilon'])
+# glibc's pwritev/preadv call pwritev2/preadv2: the pwritev (296) and preadv (295) system calls directly
+import ctypes
+class Iovec(ctypes.Structure):
+    _fields_ = [('base', ctypes.c_void_p), ('len', ctypes.c_size_t)]
+def iovecs(bufs):
+    arr = (Iovec * len(bufs))()
+    for i, b in enumerate(bufs):
+        arr[i].base = ctypes.cast(b, ctypes.c_void_p)
+        arr[i].len = len(b)
+    return arr
+sc = ctypes.CDLL(None, use_errno=True).syscall
+sc.restype = ctypes.c_long
+wbufs = [ctypes.create_string_buffer(b'XY', 2), ctypes.create_string_buffer(b'Z', 1)]
+assert sc(296, v, iovecs(wbufs), 2, ctypes.c_long(100), 0) == 3
+rbufs = [ctypes.create_string_buffer(1), ctypes.create_string_buffer(5)]
+assert sc(295, v, iovecs(rbufs), 2, ctypes.c_long(100), 0) == 3
+os.lseek(v, 0, 0)
+os.readv(v, [bytearray(4), bytearray(40)])
+os.close(v)
 os.symlink(d + '/f.txt', d + '/sym')
 os.link(d + '/f.txt', d + '/hard')
 os.rmdir(d + '/sub')
@@ -57,6 +80,18 @@ u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.bind(('127.0.0.1', 0))
 u.sendto(b'dgram', u.getsockname())
 u.recvfrom(16)
+out['udp'] = u.fileno()
+out['udp_port'] = u.getsockname()[1]
+# an unconnected UDP socket: the tuple's remote end comes from msg_name
+u.sendmsg([b'udp-', b'', b'msg'], [], 0, u.getsockname())
+u.recvmsg(16)
+# a unix socket pair passing an fd (ancillary data: SCM_RIGHTS)
+s1, s2 = socket.socketpair()
+s1.sendmsg([b'fd!'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack('i', r))])
+_, anc, _, _ = s2.recvmsg(16, socket.CMSG_SPACE(4))
+out['unix_send'] = s1.fileno()
+out['unix_recv'] = s2.fileno()
+out['passed_fd'] = struct.unpack('i', anc[0][2][:4])[0]
 import ctypes
 libc = ctypes.CDLL(None, use_errno=True)
 dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
@@ -105,6 +140,12 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
     pipe: [number, number];
     dup: number;
     file: number;
+    vfile: number;
+    udp: number;
+    udp_port: number;
+    unix_send: number;
+    unix_recv: number;
+    passed_fd: number;
     memfd: number;
     port: number;
     srv: number;
@@ -209,8 +250,35 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
     const pr = first(['pread'], (e) => e.params.fd === fd)!;
     expect(pr.params).toMatchObject({ res: 4, size: 4, pos: 5 });
     expect(Buffer.from(pr.params.data as Uint8Array).toString()).toBe('2345');
-    expect(first(['writev'], (e) => e.params.fd === fd)?.params).toMatchObject({ res: 5, size: 5 });
-    expect(first(['readv'], (e) => e.params.fd === fd)?.params).toMatchObject({ res: 5, size: 5 });
+    const wv = first(['writev'], (e) => e.params.fd === fd)!;
+    expect(wv.params).toMatchObject({ res: 5, size: 5 });
+    expect(Buffer.from(wv.params.data as Uint8Array).toString()).toBe('abcde');
+    const rv = first(['readv'], (e) => e.params.fd === fd)!;
+    expect(rv.params).toMatchObject({ res: 5, size: 5 });
+    expect(Buffer.from(rv.params.data as Uint8Array).toString()).toBe('abcde');
+  });
+
+  it('vectored reads and writes carry their iovecs concatenated, cut at the snaplen and at what was transferred', () => {
+    const fd = out.vfile;
+    const opened = first(['openat', 'open'], (e) => e.params.name === join(dir, 'v.txt'))!;
+    expect(opened.params.fd).toBe(fd);
+    const after = (names: string[], pred: (e: Ev) => boolean) =>
+      evs.find((e) => names.includes(e.name) && e.num > opened.num && pred(e));
+    const str = (e: Ev | undefined) => Buffer.from(e!.params.data as Uint8Array).toString();
+    // 30 bytes written in 4 iovecs (one empty): the first 16 (the snaplen), across the iovec boundaries
+    const wv = after(['writev'], (e) => e.params.fd === fd)!;
+    expect(wv.params).toMatchObject({ res: 30, size: 30 });
+    expect(str(wv)).toBe('alpha-beta-gamma');
+    const pwv = after(['pwritev'], (e) => e.params.fd === fd)!;
+    expect(pwv.params).toMatchObject({ res: 3, size: 3, pos: 100 });
+    expect(str(pwv)).toBe('XYZ');
+    // reads: size is what was read; the data stops there even though the iovecs are larger
+    const prv = after(['preadv'], (e) => e.params.fd === fd)!;
+    expect(prv.params).toMatchObject({ res: 3, size: 3, pos: 100 });
+    expect(str(prv)).toBe('XYZ');
+    const rv = after(['readv'], (e) => e.params.fd === fd)!;
+    expect(rv.params).toMatchObject({ res: 44, size: 44 });
+    expect(str(rv)).toBe('alpha-beta-gamma');
   });
 
   it('memfd_create', () => {
@@ -255,18 +323,58 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
     expect(rcv.params.res).toBe(5);
     expect(Buffer.from(rcv.params.data as Uint8Array).toString()).toBe('hello');
     expect((rcv.params.tuple as { sport: number }).sport).toBe(out.client_port);
+    const tcp = {
+      family: 'inet',
+      sip: '127.0.0.1',
+      sport: out.client_port,
+      dip: '127.0.0.1',
+      dport: out.port,
+    };
     const sm = first(['sendmsg'], (e) => e.params.fd === out.client)!;
-    expect(sm.params).toMatchObject({ res: 4, size: 4 });
+    expect(sm.params).toMatchObject({ res: 4, size: 4, tuple: tcp });
+    expect(Buffer.from(sm.params.data as Uint8Array).toString()).toBe('msg!');
     const rm = first(['recvmsg'], (e) => e.params.fd === out.accepted)!;
-    expect(rm.params).toMatchObject({ res: 4, size: 16 });
-    const udp = first(
-      ['sendto'],
-      (e) =>
-        (e.params.tuple as { family?: string } | undefined)?.family === 'inet' &&
-        e.params.res === 5 &&
-        e.params.fd !== out.client,
-    );
-    expect(Buffer.from(udp!.params.data as Uint8Array).toString()).toBe('dgram');
+    // size: the bytes received (not the 16-byte buffer); inbound tuple: the client is the source
+    expect(rm.params).toMatchObject({ res: 4, size: 4, tuple: tcp });
+    expect(Buffer.from(rm.params.data as Uint8Array).toString()).toBe('msg!');
+    expect((rm.params.msgcontrol as Uint8Array).length).toBe(0);
+    // unconnected UDP: the remote end of the tuple is the datagram's address (sent to itself)
+    const self = {
+      family: 'inet',
+      sip: '127.0.0.1',
+      sport: out.udp_port,
+      dip: '127.0.0.1',
+      dport: out.udp_port,
+    };
+    const udp = first(['sendto'], (e) => e.params.fd === out.udp)!;
+    expect(udp.params).toMatchObject({ res: 5, tuple: self });
+    expect(Buffer.from(udp.params.data as Uint8Array).toString()).toBe('dgram');
+    expect(first(['recvfrom'], (e) => e.params.fd === out.udp)?.params).toMatchObject({
+      res: 5,
+      tuple: self,
+    });
+    const usm = first(['sendmsg'], (e) => e.params.fd === out.udp)!;
+    expect(usm.params).toMatchObject({ res: 7, size: 7, tuple: self });
+    expect(Buffer.from(usm.params.data as Uint8Array).toString()).toBe('udp-msg');
+    const urm = first(['recvmsg'], (e) => e.params.fd === out.udp)!;
+    expect(urm.params).toMatchObject({ res: 7, size: 7, tuple: self });
+    expect(Buffer.from(urm.params.data as Uint8Array).toString()).toBe('udp-msg');
+  });
+
+  it('recvmsg carries the ancillary data the kernel filled in (an fd passed over a unix socket)', () => {
+    const sm = first(['sendmsg'], (e) => e.params.fd === out.unix_send)!;
+    expect(sm.params).toMatchObject({ res: 3, size: 3 });
+    expect(Buffer.from(sm.params.data as Uint8Array).toString()).toBe('fd!');
+    const rm = first(['recvmsg'], (e) => e.params.fd === out.unix_recv)!;
+    expect(rm.params).toMatchObject({ res: 3, size: 3 });
+    expect(Buffer.from(rm.params.data as Uint8Array).toString()).toBe('fd!');
+    // one cmsghdr (len 20, SOL_SOCKET, SCM_RIGHTS) holding the new fd, padded to CMSG_SPACE(4) = 24
+    const c = Buffer.from(rm.params.msgcontrol as Uint8Array);
+    expect(c.length).toBe(24);
+    expect(c.readBigUInt64LE(0)).toBe(20n);
+    expect(c.readInt32LE(8)).toBe(1);
+    expect(c.readInt32LE(12)).toBe(1);
+    expect(c.readInt32LE(16)).toBe(out.passed_fd);
   });
 
   it('fchdir, creat, openat2, setns', () => {

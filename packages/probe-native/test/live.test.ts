@@ -328,10 +328,12 @@ describe.skipIf(!canRunLive)('drops (root)', () => {
 
 describe.skipIf(!canRunLive)('ignorePids (root)', () => {
   it('never traces the given thread groups, and still traces the others', async () => {
-    const code = "import time, os; time.sleep(0.4); os.close(os.open('/etc/hostname', 0))";
+    // each opens the file once the capture runs (a line on stdin says so)
+    const code = "import sys, os; sys.stdin.readline(); os.close(os.open('/etc/hostname', 0))";
     const ignored = spawn('/usr/bin/python3', ['-c', code]);
     const traced = spawn('/usr/bin/python3', ['-c', code]);
     const cap = startCapture({ events: ['openat'], ignorePids: [ignored.pid!], scanProc: false });
+    for (const c of [ignored, traced]) c.stdin.end('go\n');
     const tids = new Set<number>();
     const reading = (async () => {
       const ev = new ScapEvent();

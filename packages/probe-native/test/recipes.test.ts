@@ -32,6 +32,9 @@ const OP_TYPES: Record<number, string[]> = {
   [Op.BACKLOG]: ['UINT8', 'UINT32'],
   [Op.CONST8]: ['UINT8'],
   [Op.MSG_IOVLEN]: ['UINT32'],
+  [Op.IOV_DATA]: ['BYTEBUF'],
+  [Op.RET_SIZE]: ['UINT32'],
+  [Op.CREAT_LAYER]: ['FLAGS16'],
 };
 
 /** Parameter counts the kernel code of the special handlers writes (bpf/probe.bpf.c). */
@@ -42,6 +45,8 @@ const SPECIAL_NPARAMS: Record<number, number> = {
   [Special.FORK]: 21,
   [Special.VFORK]: 21,
   [Special.CLONE3]: 21,
+  [Special.SENDMSG]: 5,
+  [Special.RECVMSG]: 6,
 };
 
 describe('RECIPES', () => {
