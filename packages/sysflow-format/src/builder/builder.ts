@@ -20,6 +20,7 @@ import type {
 import {
   type CollectorHash,
   DenseHashTable,
+  fileFlowKey,
   hashNFKey,
   hashOID,
   hashString,
@@ -1022,7 +1023,7 @@ export class SysFlowBuilder {
     const { proc } = this.getProcess(t, 'REUP');
     const fname = this.fdNames.get(f) ?? f.name;
     const file = this.getFile(t, fname, restype.charCodeAt(0), 'REUP');
-    const flowkey = `${fname}${t.containerId}${t.tid}${fd}`;
+    const flowkey = fileFlowKey(fname, t.containerId, t.tid, fd);
     const ff = proc.fileflows.get(flowkey);
     if (!ff) {
       const obj: FileFlowObj = {

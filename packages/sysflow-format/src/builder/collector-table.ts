@@ -6,8 +6,8 @@ import { xxh3_64 } from './xxh3.js';
  * finds processes by pid by walking its process table, so which record comes first depends on where each
  * key sits in those tables.
  *
- * The collector's tables are google sparsehash `dense_hash_map`s hashed with MurmurHash3 (x86, 32 bit,
- * seed 0). {@link DenseHashTable} follows that container's rules: a power-of-two bucket array (32 buckets
+ * The collector's tables are google sparsehash `dense_hash_map`s hashed with XXH3 (`XXH3_64bits`, the
+ * current collector) or MurmurHash3 (x86, 32 bit, seed 0, older collectors). {@link DenseHashTable} follows that container's rules: a power-of-two bucket array (32 buckets
  * unless sized at construction), open addressing with triangular probing (`+1, +2, +3…` from
  * `hash & (buckets-1)`), growth when more than half the buckets are in use (deleted ones included),
  * erase leaving a "deleted" marker that a later insert may reuse, a shrink check on the first insert
@@ -101,6 +101,25 @@ export function hashOID(kind: CollectorHash, createTS: bigint, hpid: bigint): nu
   v.setBigInt64(0, createTS, true);
   v.setBigInt64(8, hpid, true);
   return collectorHash(kind, b);
+}
+
+/**
+ * A number as the collector writes it into a file flow key (`utils::itoa(v, 10)`): a C `int` (the value
+ * truncated to 32 bits) in decimal, `-` first when negative, and **the empty string for 0** — the
+ * collector's loop emits one digit per iteration while the value is non-zero, so it emits none for 0.
+ * The flow key of fd 0 (stdin) therefore ends with the thread id, which moves it to another bucket.
+ */
+export function collectorItoa(v: number): string {
+  const n = v | 0;
+  return n === 0 ? '' : String(n);
+}
+
+/**
+ * The collector's file flow key: fd name + container id + thread id + fd, the numbers formatted by
+ * {@link collectorItoa}.
+ */
+export function fileFlowKey(fdName: string, containerId: string, tid: number, fd: number): string {
+  return `${fdName}${containerId}${collectorItoa(tid)}${collectorItoa(fd)}`;
 }
 
 /** Fields of the collector's network flow key (`NFKey`). */

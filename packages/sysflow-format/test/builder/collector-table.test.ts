@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   CollectorTableError,
   collectorHash,
+  collectorItoa,
   DenseHashTable,
+  fileFlowKey,
   hashNFKey,
   hashOID,
   hashString,
@@ -68,6 +70,43 @@ describe('key hashes', () => {
     const k = { tid: 13824, ip1: 0x0100007f, port1: 40556, ip2: 0x0100007f, port2: 80, fd: 3 };
     expect(hashNFKey('murmur3', k)).toBe(murmur3x86_32(b));
     expect(hashNFKey('xxh3', k)).toBe(collectorHash('xxh3', b));
+  });
+});
+
+describe('file flow keys (fd name + container id + tid + fd, as the collector formats them)', () => {
+  it('formats numbers in decimal, with a minus sign when negative', () => {
+    expect(collectorItoa(120512)).toBe('120512');
+    expect(collectorItoa(7)).toBe('7');
+    expect(collectorItoa(-12)).toBe('-12');
+  });
+
+  it("formats 0 as the empty string (the collector's itoa writes no digit for 0)", () => {
+    expect(collectorItoa(0)).toBe('');
+    expect(fileFlowKey('/dev/pts/0', 'c010f5a08549', 120512, 0)).toBe('/dev/pts/0c010f5a08549120512');
+    expect(fileFlowKey('/dev/pts/0', 'c010f5a08549', 120512, 1)).toBe('/dev/pts/0c010f5a085491205121');
+  });
+
+  it('truncates to a 32-bit C int', () => {
+    expect(collectorItoa(2 ** 32 + 5)).toBe('5');
+    expect(collectorItoa(2 ** 31)).toBe('-2147483648');
+    expect(fileFlowKey('/tmp/x', '', 2 ** 32, 3)).toBe('/tmp/x3');
+  });
+
+  it('the empty fd digit moves fd 0 to another bucket (alpine_alpine: before the fd 1 flows)', () => {
+    const t = new DenseHashTable<string, number>({ hash: (k) => hashString('xxh3', k), id: (k) => k });
+    const stdin = fileFlowKey('/dev/pts/0', 'c010f5a08549', 120512, 0);
+    const redirected = fileFlowKey('/tmp/test', 'c010f5a08549', 120512, 1);
+    const stdout = fileFlowKey('/dev/pts/0', 'c010f5a08549', 120512, 1);
+    t.set(stdin, 0);
+    t.set(stdout, 1);
+    t.set(redirected, 2);
+    expect([...t.values()]).toEqual([0, 2, 1]);
+    // With a "0" digit the stdin flow would sit after the redirected one.
+    const u = new DenseHashTable<string, number>({ hash: (k) => hashString('xxh3', k), id: (k) => k });
+    u.set(`${stdin}0`, 0);
+    u.set(stdout, 1);
+    u.set(redirected, 2);
+    expect([...u.values()]).toEqual([2, 0, 1]);
   });
 });
 
