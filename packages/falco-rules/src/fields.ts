@@ -140,6 +140,12 @@ export interface FieldDef {
   noTransformer?: boolean;
   /** Deprecated field: using it produces a `LOAD_DEPRECATED_ITEM` warning. */
   deprecated?: boolean;
+  /**
+   * Relative cost of extracting the field, for evaluation order: 1 (the default) for a value the event or its
+   * state holds ready, more for values computed per event (formatted, parsed, looked up, walked). A
+   * {@link Ruleset} runs checks of cost-1 fields first in an `and`; verdicts never depend on it.
+   */
+  cost?: number;
 }
 
 /** A single extracted scalar. Numbers may be `number` or `bigint`; IP addresses are strings. */

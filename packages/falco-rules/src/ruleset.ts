@@ -1,8 +1,9 @@
 /** A compiled ruleset: rules indexed by event type, evaluated with compiled closures. */
 import type { Expr } from './ast.js';
-import { compileExpr, type Predicate } from './compiler/compile.js';
+import type { Predicate } from './compiler/compile.js';
 import type { EventTypeSet } from './compiler/evttypes.js';
-import { specializeByEventType } from './compiler/specialize.js';
+import { type EvaluationClock, SharedConditionCompiler } from './compiler/shared.js';
+import { type Folded, specializeByEventType } from './compiler/specialize.js';
 import type { EventTypeInfo, FieldSet } from './fields.js';
 import type { CompiledOutput } from './output/format.js';
 import type { Priority } from './priority.js';
@@ -71,8 +72,10 @@ export class Ruleset<E> {
   /** The last source looked up in {@link index}, and its entry (most calls name the same source). */
   private lastSource: string | undefined;
   private lastIndex: SourceIndex<E> | undefined;
-  /** Per rule, its predicate for each event code (`null`: cannot match), kept across rebuilds. */
-  private readonly specialized = new WeakMap<CompiledRule<E>, (Predicate<E> | null)[]>();
+  /** Per rule, its condition folded for each event code, kept across rebuilds. */
+  private readonly folded = new WeakMap<CompiledRule<E>, (Folded | undefined)[]>();
+  /** Ticks once per evaluated event: shared sub-conditions remember their value for one tick. */
+  private readonly clock: EvaluationClock = { tick: 0 };
 
   constructor(rules: readonly CompiledRule<E>[], fieldSets: readonly FieldSet<E>[]) {
     this.rules = rules;
@@ -93,51 +96,59 @@ export class Ruleset<E> {
     this.lastIndex = undefined;
     for (const [source, sets] of this.sets) {
       const info = sets.find((s) => s.eventTypes)?.eventTypes;
-      const count = info?.count ?? 0;
+      const rules = this.rules.filter((r) => r.enabled && r.source === source);
+      if (!info) {
+        this.index.set(source, { info, byCode: [], anyType: rules.map((r) => ({ rule: r, test: r.test })) });
+        continue;
+      }
+      const count = info.count;
+      const folded = rules.map((r) => this.foldedByCode(r, info));
+      const compiler = new SharedConditionCompiler(sets, this.clock);
+      for (let c = 0; c < count; c++) {
+        const conditions: Expr[] = [];
+        for (let k = 0; k < rules.length; k++) {
+          const f = folded[k]![c];
+          if (f !== undefined && typeof f !== 'boolean') conditions.push(f);
+        }
+        compiler.share(conditions);
+      }
       const byCode: IndexEntry<E>[][] = Array.from({ length: count }, () => []);
-      const anyType: IndexEntry<E>[] = [];
-      for (const r of this.rules) {
-        if (!r.enabled || r.source !== source) continue;
-        if (r.eventTypes === null || !info) anyType.push({ rule: r, test: r.test });
-        if (!info) continue;
-        const perCode = this.predicatesByCode(r, info, sets);
+      for (let k = 0; k < rules.length; k++) {
+        const r = rules[k]!;
+        const compiled = new Map<Expr, Predicate<E>>();
         for (let c = 0; c < count; c++) {
-          if (r.eventTypes !== null && !r.eventTypes[c]) continue;
-          const test = perCode[c];
-          if (test !== null) byCode[c]!.push({ rule: r, test: test ?? r.test });
+          const f = folded[k]![c];
+          if (f === undefined || f === false) continue;
+          let test: Predicate<E> | undefined = f === true ? (ALWAYS as Predicate<E>) : compiled.get(f);
+          if (!test) {
+            test = compiler.compile(f as Expr);
+            compiled.set(f as Expr, test);
+          }
+          byCode[c]!.push({ rule: r, test });
         }
       }
+      const anyType = rules.filter((r) => r.eventTypes === null).map((r) => ({ rule: r, test: r.test }));
       this.index.set(source, { info, byCode, anyType });
     }
   }
 
   /**
-   * The rule's predicate for each code: its condition folded for the code's known `evt.type` (shared by codes
-   * with the same outcome), `null` where the folded condition is false, `undefined` (the rule's own test)
-   * where the code has no static name.
+   * The rule's condition for each code: folded for the code's known `evt.type` (one object per group of codes
+   * with the same outcome; `true`/`false` when decided), the condition itself where the code has no static
+   * name, `undefined` where the rule's event types exclude the code.
    */
-  private predicatesByCode(
-    r: CompiledRule<E>,
-    info: EventTypeInfo<E>,
-    sets: readonly FieldSet<E>[],
-  ): (Predicate<E> | null | undefined)[] {
-    const known = this.specialized.get(r);
+  private foldedByCode(r: CompiledRule<E>, info: EventTypeInfo<E>): (Folded | undefined)[] {
+    const known = this.folded.get(r);
     if (known) return known;
-    const perCode: (Predicate<E> | null)[] = new Array(info.count);
-    if (info.name && r.eventTypes !== null) {
-      const codes: number[] = [];
-      for (let c = 0; c < info.count; c++) if (r.eventTypes[c]) codes.push(c);
-      for (const group of specializeByEventType(r.ast, codes, info).groups) {
-        const test =
-          group.folded === false
-            ? null
-            : group.folded === true
-              ? (ALWAYS as Predicate<E>)
-              : compileExpr(group.folded, sets);
-        for (const c of group.codes) perCode[c] = test;
-      }
-    }
-    this.specialized.set(r, perCode);
+    const perCode: (Folded | undefined)[] = new Array(info.count).fill(undefined);
+    const codes: number[] = [];
+    for (let c = 0; c < info.count; c++) if (r.eventTypes === null || r.eventTypes[c]) codes.push(c);
+    if (info.name) {
+      const { groups, dynamic } = specializeByEventType(r.ast, codes, info);
+      for (const group of groups) for (const c of group.codes) perCode[c] = group.folded;
+      for (const c of dynamic) perCode[c] = r.ast;
+    } else for (const c of codes) perCode[c] = r.ast;
+    this.folded.set(r, perCode);
     return perCode;
   }
 
@@ -158,6 +169,7 @@ export class Ruleset<E> {
   /** The first enabled rule (in load order) whose condition holds (`rule_matching: first`). */
   evaluate(event: E, options?: EvaluateOptions): CompiledRule<E> | undefined {
     const list = this.candidates(event, options?.source ?? 'syscall');
+    this.clock.tick = (this.clock.tick + 1) & 0x3fffffff;
     for (let i = 0; i < list.length; i++) {
       const entry = list[i]!;
       if (entry.test(event)) return entry.rule;
@@ -168,6 +180,7 @@ export class Ruleset<E> {
   /** Every enabled rule whose condition holds (`rule_matching: all`), appended to `out`. */
   evaluateAll(event: E, options?: EvaluateOptions, out: CompiledRule<E>[] = []): CompiledRule<E>[] {
     const list = this.candidates(event, options?.source ?? 'syscall');
+    this.clock.tick = (this.clock.tick + 1) & 0x3fffffff;
     for (let i = 0; i < list.length; i++) {
       const entry = list[i]!;
       if (entry.test(event)) out.push(entry.rule);

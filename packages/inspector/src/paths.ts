@@ -34,16 +34,35 @@ export function withTrailingSlash(dir: string): string {
   return dir.endsWith('/') ? dir : `${dir}/`;
 }
 
+/** A path's directory (`fd.directory`) and last component (`fd.filename`). */
+export interface PathParts {
+  readonly dir: string;
+  readonly file: string;
+}
+
+const PARTS = new Map<string, PathParts>();
+const MAX_PARTS = 8192;
+
+/**
+ * {@link dirname} and {@link basename} of `path` at once. Cached by path: the same files are opened again
+ * and again, and their parts come back as the same string objects, which compare and hash cheaply.
+ */
+export function pathParts(path: string): PathParts {
+  let parts = PARTS.get(path);
+  if (parts !== undefined) return parts;
+  const i = path.lastIndexOf('/');
+  parts = { dir: i < 0 ? '' : i === 0 ? '/' : path.slice(0, i), file: i < 0 ? path : path.slice(i + 1) };
+  if (PARTS.size >= MAX_PARTS) PARTS.clear();
+  PARTS.set(path, parts);
+  return parts;
+}
+
 /** `fd.directory`: the directory part of a path (`/etc/passwd` → `/etc`, `/x` → `/`). */
 export function dirname(path: string): string {
-  const i = path.lastIndexOf('/');
-  if (i < 0) return '';
-  if (i === 0) return '/';
-  return path.slice(0, i);
+  return pathParts(path).dir;
 }
 
 /** `fd.filename`: the last component of a path. */
 export function basename(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? path : path.slice(i + 1);
+  return pathParts(path).file;
 }

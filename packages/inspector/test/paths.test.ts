@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { basename, dirname, normalizePath, resolvePath } from '../src/index.js';
+import { pathParts } from '../src/paths.js';
 
 describe('paths', () => {
   it('resolves relative paths against a directory and normalises . and ..', () => {
@@ -15,5 +16,14 @@ describe('paths', () => {
     expect(dirname('/x')).toBe('/');
     expect(basename('/etc/passwd')).toBe('passwd');
     expect(normalizePath('/a/b/../c')).toBe('/a/c');
+    expect(dirname('passwd')).toBe('');
+    expect(basename('passwd')).toBe('passwd');
+  });
+
+  it('gives the same directory string object for a path seen again', () => {
+    const a = pathParts(`/srv/data/${'file'}1.txt`);
+    const b = pathParts(['/srv', 'data', 'file1.txt'].join('/'));
+    expect(b).toBe(a);
+    expect(a).toEqual({ dir: '/srv/data', file: 'file1.txt' });
   });
 });

@@ -495,6 +495,16 @@ function dynamicPredicate<E>(
   };
 }
 
+/** {@link lengthsOf} index for every length from this one up. */
+const LONG = 255;
+
+/** Which string lengths occur among `items`: `1` at index `length` (lengths from {@link LONG} up share it). */
+function lengthsOf(items: readonly string[]): Uint8Array {
+  const out = new Uint8Array(LONG + 1);
+  for (const it of items) out[Math.min(it.length, LONG)] = 1;
+  return out;
+}
+
 function compileBinary<E>(sets: readonly FieldSet<E>[], node: BinaryCheckExpr): Predicate<E> {
   const left = compileOperand(sets, node.left, 'lhs');
   const cls = typeClass(left.type);
@@ -522,12 +532,15 @@ function compileBinary<E>(sets: readonly FieldSet<E>[], node: BinaryCheckExpr): 
     if (op === 'pmatch') return lift(left, pmatchPredicate(items));
     const member = memberPredicate(cls, left.type, items, node);
     if (!left.list && (cls === 'string' || cls === 'bytes')) {
-      // The member test inlined for string values (what `member` does for them).
+      // The member test inlined for string values (what `member` does for them). A value whose length no
+      // item has is out without hashing it (values built per event are not hashed yet).
       const set = new Set(items);
+      const lengths = lengthsOf(items);
       const g = left.get;
       return (e) => {
         const v = g(e);
-        return typeof v === 'string' ? set.has(v) : liftValue(v, member);
+        if (typeof v !== 'string') return liftValue(v, member);
+        return lengths[Math.min(v.length, LONG)] === 1 && set.has(v);
       };
     }
     if (op === 'in' && left.list) {
@@ -592,13 +605,25 @@ function any<E>(ps: Predicate<E>[]): Predicate<E> {
  * `LOAD_UNKNOWN_FILTER` for a field no field set defines, `LOAD_ERR_COMPILE_CONDITION` otherwise.
  */
 export function compileExpr<E>(expr: Expr, sets: readonly FieldSet<E>[]): Predicate<E> {
+  return compileNode(expr, sets, (c) => compileExpr(c, sets));
+}
+
+/**
+ * Compiles one node of a condition, its sub-conditions with `child` (so that a caller can substitute its own
+ * predicates for some of them, see `SharedConditionCompiler`). Throws as {@link compileExpr}.
+ */
+export function compileNode<E>(
+  expr: Expr,
+  sets: readonly FieldSet<E>[],
+  child: (e: Expr) => Predicate<E>,
+): Predicate<E> {
   switch (expr.kind) {
     case 'and':
-      return all(expr.children.map((c) => compileExpr(c, sets)));
+      return all(expr.children.map(child));
     case 'or':
-      return any(expr.children.map((c) => compileExpr(c, sets)));
+      return any(expr.children.map(child));
     case 'not': {
-      const p = compileExpr(expr.child, sets);
+      const p = child(expr.child);
       return (e) => !p(e);
     }
     case 'identifier':

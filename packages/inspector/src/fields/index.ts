@@ -4,6 +4,7 @@ import { EVENT_COUNT, EVENT_NAMES } from '@sysray/pcapng/scap';
 import type { EventContext } from '../context.js';
 import { eventTypesOfName, isGeneric } from '../syscalls.js';
 import { containerFields } from './container.js';
+import { fieldCost } from './costs.js';
 import { evtFields } from './evt.js';
 import { fdFields } from './fd.js';
 import { fsFields } from './fs.js';
@@ -33,8 +34,9 @@ function makeSet(
   const defs = new Map<string, FieldDef>();
   for (const s of specs) {
     const { get: _g, withArg: _w, ...def } = s;
+    const cost = def.cost ?? fieldCost(s.name);
     byName.set(s.name, s);
-    defs.set(s.name, def);
+    defs.set(s.name, cost === undefined ? def : { ...def, cost });
   }
   const set: FieldSet<EventContext> = {
     source,

@@ -1,4 +1,5 @@
 /** One open file descriptor, as libsinsp's `sinsp_fdinfo` describes it. */
+import { type PathParts, pathParts } from '../paths.js';
 
 /** fd kinds, with libsinsp's `fd.typechar` and `fd.type` text. */
 export const FD_KINDS = {
@@ -90,29 +91,25 @@ export class FdInfo {
     this.kind = kind;
   }
 
+  private parts: PathParts | undefined;
   private partsFor: string | undefined;
-  private dir = '';
-  private file = '';
 
-  /** `fd.directory` of the name (computed once per name). */
+  /** Directory of the fd's name (`fd.directory`). */
   get directory(): string {
-    this.split();
-    return this.dir;
+    return this.split().dir;
   }
 
-  /** `fd.filename` of the name (computed once per name). */
+  /** Last component of the fd's name (`fd.filename`). */
   get filename(): string {
-    this.split();
-    return this.file;
+    return this.split().file;
   }
 
-  private split(): void {
-    if (this.partsFor === this.name) return;
-    const n = this.name;
-    this.partsFor = n;
-    const i = n.lastIndexOf('/');
-    this.dir = i < 0 ? '' : i === 0 ? '/' : n.slice(0, i);
-    this.file = i < 0 ? n : n.slice(i + 1);
+  private split(): PathParts {
+    const parts = this.parts;
+    if (parts !== undefined && this.partsFor === this.name) return parts;
+    this.partsFor = this.name;
+    this.parts = pathParts(this.name);
+    return this.parts;
   }
 
   /** `fd.typechar`. */

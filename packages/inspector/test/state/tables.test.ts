@@ -24,6 +24,34 @@ describe('ThreadTable', () => {
     expect(tt.threadCount(10)).toBe(2);
   });
 
+  it('never answers a lookup with a thread that was replaced, removed, purged or evicted', () => {
+    const tt = new ThreadTable(8);
+    const first = tt.add(thread(5));
+    expect(tt.get(5)).toBe(first);
+    const second = tt.add(thread(5));
+    expect(tt.get(5)).toBe(second);
+    // 5 + 1024 shares 5's cache slot: each tid still finds its own thread.
+    const far = tt.add(thread(5 + 1024));
+    expect(tt.get(5 + 1024)).toBe(far);
+    expect(tt.get(5)).toBe(second);
+    tt.remove(5);
+    expect(tt.get(5)).toBeUndefined();
+    expect(tt.get(5 + 1024)).toBe(far);
+    tt.markExited(far);
+    tt.purgeExited();
+    expect(tt.get(5 + 1024)).toBeUndefined();
+    expect(tt.get(-1)).toBeUndefined();
+    for (let tid = 100; tid < 110; tid++) {
+      const t = thread(tid);
+      t.lastEventTs = BigInt(tid);
+      tt.add(t);
+      expect(tt.get(tid)).toBe(t);
+    }
+    expect(tt.size).toBeLessThanOrEqual(8);
+    expect(tt.get(100)).toBeUndefined();
+    expect(tt.get(109)?.tid).toBe(109);
+  });
+
   it('removes exited threads only at the next purge', () => {
     const tt = new ThreadTable();
     const t = tt.add(thread(5));
