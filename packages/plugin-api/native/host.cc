@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "plugin_abi.h"
+#include "tables.h"
 
 namespace {
 
@@ -138,13 +139,26 @@ class PluginCall {
 
 std::string SafeStr(const char* s) { return s == nullptr ? std::string() : std::string(s); }
 
-void LogToStderr(const char* component, const char* msg, int severity) {
+using sysray::OwnerInfo;
+
+const char* const kSeverities[] = {"?", "fatal", "critical", "error", "warning", "notice", "info", "debug", "trace"};
+
+// The log function plugins get in their init input (3.3+: the owner comes first; a NULL component means the
+// plugin itself). Printed to stderr when SYSRAY_PLUGIN_LOG is set.
+void LogToStderr(sr_owner* owner, const char* component, const char* msg, int severity) {
   static const bool enabled = getenv("SYSRAY_PLUGIN_LOG") != nullptr;
   if (!enabled || msg == nullptr) return;
-  fprintf(stderr, "[plugin %s] (%d) %s\n", component == nullptr ? "?" : component, severity, msg);
+  const OwnerInfo* o = static_cast<const OwnerInfo*>(owner);
+  const char* who = component != nullptr ? component : (o != nullptr ? o->name.c_str() : "?");
+  const char* sev = severity >= 1 && severity <= 8 ? kSeverities[severity] : kSeverities[0];
+  fprintf(stderr, "[plugin %s] %s: %s\n", who, sev, msg);
 }
 
-const char* OwnerLastError(sr_owner*) { return nullptr; }
+// What the host last failed at on this thread in a call a plugin made (state tables), for the plugin to read.
+const char* OwnerLastError(sr_owner*) {
+  const std::string& e = sysray::LastTableError();
+  return e.empty() ? nullptr : e.c_str();
+}
 
 struct Api {
   sr_get_str_fn get_required_api_version = nullptr;
@@ -171,6 +185,7 @@ struct Api {
   void* parse_event = nullptr;
   void* get_async_events = nullptr;
   void* set_async_event_handler = nullptr;
+  sr_set_config_fn set_config = nullptr;
 };
 
 struct PreparedField {
@@ -199,6 +214,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
                            InstanceMethod("eventToString", &Plugin::EventToString),
                            InstanceMethod("prepareField", &Plugin::PrepareField),
                            InstanceMethod("extract", &Plugin::Extract),
+                           InstanceMethod("setConfig", &Plugin::SetConfig),
                            InstanceMethod("destroy", &Plugin::Destroy),
                        });
   }
@@ -246,6 +262,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     SR_SYM(parse_event);
     SR_SYM(get_async_events);
     SR_SYM(set_async_event_handler);
+    SR_SYM(set_config);
 #undef SR_SYM
     // The required API version is checked first, as Falco does: same major, minor not above ours, and with
     // the same minor a patch not above ours.
@@ -297,11 +314,15 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
       if (api_.get_id != nullptr) id_ = api_.get_id();
     }
     label_ = "'" + name_ + "' (" + path_ + ")";
+    owner_.id = this;
+    owner_.name = name_;
+    sysray::FillTablesInput(&tables_in_);
   }
 
   ~Plugin() override {
     // A plugin dropped without destroy(): release its state if nothing runs on it. The library stays mapped.
     if (state_ != nullptr && active_ == 0) {
+      sysray::PluginGone(owner_.id);
       PluginCall call(label_, "destroy");
       api_.destroy(state_);
     }
@@ -365,6 +386,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     o.Set("hasExtractFields", api_.extract_fields != nullptr);
     o.Set("hasParseEvent", api_.parse_event != nullptr);
     o.Set("hasAsync", api_.get_async_events != nullptr && api_.set_async_event_handler != nullptr);
+    o.Set("hasSetConfig", api_.set_config != nullptr);
     if (api_.get_fields != nullptr) {
       const char* f = api_.get_fields();
       o.Set("fields", f == nullptr ? env.Null() : Napi::String::New(env, f));
@@ -392,9 +414,11 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     sr_init_input in;
     memset(&in, 0, sizeof in);
     in.config = config.c_str();
-    in.owner = this;
+    in.owner = &owner_;
     in.get_owner_last_error = OwnerLastError;
-    in.tables = nullptr;
+    // As Falco: the tables input only for plugins that extract fields or parse events.
+    bool wants_tables = (api_.get_fields != nullptr && api_.extract_fields != nullptr) || api_.parse_event != nullptr;
+    in.tables = wants_tables ? &tables_in_ : nullptr;
     in.log_fn = LogToStderr;
     int32_t rc = SR_FAILURE;
     sr_state* s;
@@ -405,6 +429,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     if (rc != SR_SUCCESS || s == nullptr) {
       PluginCall call(label_, "get_last_error or destroy");
       std::string last = s != nullptr ? SafeStr(api_.get_last_error(s)) : std::string();
+      sysray::PluginGone(owner_.id);  // tables it added during the failed init go with it
       if (s != nullptr) api_.destroy(s);
       MakeError(env, "INIT_FAILED",
                 "init of plugin '" + name_ + "' failed" + (last.empty() ? std::string() : ": " + last) +
@@ -526,8 +551,10 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     f.flist = pf.is_list ? 1 : 0;
     sr_field_extract_input req;
     memset(&req, 0, sizeof req);
-    req.owner = this;
+    req.owner = &owner_;
     req.get_owner_last_error = OwnerLastError;
+    req.table_reader = sysray::ReaderV0();
+    req.table_reader_ext = &sysray::g_reader_vtable;
     req.num_fields = 1;
     req.fields = &f;
     int32_t rc;
@@ -593,12 +620,39 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
   }
 
   void DoDestroy() {
+    sysray::PluginGone(owner_.id);  // tables the plugin added go with it
     if (state_ != nullptr) {
       PluginCall call(label_, "destroy");
       api_.destroy(state_);
     }
     state_ = nullptr;
     destroy_pending_ = false;
+  }
+
+  // plugin_set_config (API 3.4): a new configuration for an initialised plugin.
+  Napi::Value SetConfig(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!NeedState(env, "set its config")) return env.Undefined();
+    if (api_.set_config == nullptr) {
+      Fail(env, "NOT_SUPPORTED", "plugin '" + name_ + "' does not export plugin_set_config");
+      return env.Undefined();
+    }
+    std::string config = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+    sr_set_config_input in;
+    in.config = config.c_str();
+    int32_t rc;
+    {
+      PluginCall call(label_, "set_config");
+      rc = api_.set_config(state_, &in);
+    }
+    if (rc != SR_SUCCESS) {
+      std::string last = LastErrorString();
+      MakeError(env, "BAD_CONFIG",
+                "plugin '" + name_ + "' rejected the config" + (last.empty() ? std::string() : ": " + last),
+                last.c_str(), rc, true)
+          .ThrowAsJavaScriptException();
+    }
+    return env.Undefined();
   }
 
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
@@ -622,6 +676,8 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
   sr_state* state_ = nullptr;
   bool destroy_pending_ = false;
   std::vector<PreparedField> fields_;
+  OwnerInfo owner_;                  // what the plugin gets as its owner
+  sr_init_tables_input tables_in_;  // the init input's state-table part
 };
 
 Napi::FunctionReference* g_capture_ctor = nullptr;
@@ -1173,11 +1229,368 @@ Napi::Value Plugin::Open(const Napi::CallbackInfo& info) {
   return g_capture_ctor->New({info.This(), Napi::External<sr_instance>::New(env, h)});
 }
 
+// ---- State tables from JS: the same vtables plugins use, so host-owned and plugin-owned tables behave alike.
+
+sysray::Table* TableArg(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    MakeError(env, "USAGE", "expected a table name").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  sysray::Table* t = sysray::FindTable(name);
+  if (t == nullptr || t->gone) {
+    MakeError(env, "TABLE_FAILED", "no table named '" + name + "'").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return t;
+}
+
+void TableFail(Napi::Env env, const std::string& what) {
+  const std::string& e = sysray::LastTableError();
+  MakeError(env, "TABLE_FAILED", what + (e.empty() ? std::string() : ": " + e)).ThrowAsJavaScriptException();
+}
+
+// A JS value as state data of `type`; strings are kept in `keep` for the duration of the call.
+bool ToStateData(Napi::Env env, Napi::Value v, uint32_t type, sr_state_data* out, std::string* keep,
+                 const std::string& what) {
+  memset(out, 0, sizeof *out);
+  if (type == SR_ST_STRING) {
+    if (!v.IsString()) {
+      MakeError(env, "USAGE", what + " must be a string").ThrowAsJavaScriptException();
+      return false;
+    }
+    *keep = v.As<Napi::String>().Utf8Value();
+    if (keep->find('\0') != std::string::npos) {
+      MakeError(env, "USAGE", what + " must not contain NUL characters").ThrowAsJavaScriptException();
+      return false;
+    }
+    out->str = keep->c_str();
+    return true;
+  }
+  if (type == SR_ST_BOOL) {
+    if (!v.IsBoolean()) {
+      MakeError(env, "USAGE", what + " must be a boolean").ThrowAsJavaScriptException();
+      return false;
+    }
+    out->b = v.As<Napi::Boolean>().Value() ? 1 : 0;
+    return true;
+  }
+  bool is_signed = type >= SR_ST_INT8 && type <= SR_ST_INT64;
+  int64_t lo = 0;
+  uint64_t hi = 0;
+  switch (type) {
+    case SR_ST_INT8: lo = INT8_MIN; hi = INT8_MAX; break;
+    case SR_ST_INT16: lo = INT16_MIN; hi = INT16_MAX; break;
+    case SR_ST_INT32: lo = INT32_MIN; hi = INT32_MAX; break;
+    case SR_ST_INT64: lo = INT64_MIN; hi = INT64_MAX; break;
+    case SR_ST_UINT8: hi = UINT8_MAX; break;
+    case SR_ST_UINT16: hi = UINT16_MAX; break;
+    case SR_ST_UINT32: hi = UINT32_MAX; break;
+    default: hi = UINT64_MAX; break;
+  }
+  bool ok = false;
+  int64_t s = 0;
+  uint64_t u = 0;
+  bool negative = false;
+  if (v.IsBigInt()) {
+    bool lossless = false;
+    if (is_signed) {
+      s = v.As<Napi::BigInt>().Int64Value(&lossless);
+      negative = s < 0;
+      u = static_cast<uint64_t>(s);
+    } else {
+      u = v.As<Napi::BigInt>().Uint64Value(&lossless);
+    }
+    ok = lossless;
+  } else if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (d == static_cast<double>(static_cast<int64_t>(d)) && d >= -9007199254740991.0 && d <= 9007199254740991.0) {
+      s = static_cast<int64_t>(d);
+      negative = s < 0;
+      u = static_cast<uint64_t>(s);
+      ok = true;
+    }
+  }
+  if (ok) ok = negative ? (is_signed && s >= lo) : (u <= hi);
+  if (!ok) {
+    MakeError(env, "USAGE", what + " must be an integer that fits " + sysray::StateTypeName(type))
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  if (is_signed) out->s64 = s; else out->u64 = u;
+  // Narrow types read their own union member: write it explicitly (little-endian hosts read the low bytes
+  // anyway, but the union member is what the API specifies).
+  switch (type) {
+    case SR_ST_INT8: out->s8 = static_cast<int8_t>(s); break;
+    case SR_ST_INT16: out->s16 = static_cast<int16_t>(s); break;
+    case SR_ST_INT32: out->s32 = static_cast<int32_t>(s); break;
+    case SR_ST_UINT8: out->u8 = static_cast<uint8_t>(u); break;
+    case SR_ST_UINT16: out->u16 = static_cast<uint16_t>(u); break;
+    case SR_ST_UINT32: out->u32 = static_cast<uint32_t>(u); break;
+    default: break;
+  }
+  return true;
+}
+
+Napi::Value FromStateData(Napi::Env env, uint32_t type, const sr_state_data& d) {
+  switch (type) {
+    case SR_ST_INT8: return Napi::Number::New(env, d.s8);
+    case SR_ST_INT16: return Napi::Number::New(env, d.s16);
+    case SR_ST_INT32: return Napi::Number::New(env, d.s32);
+    case SR_ST_INT64: return Napi::BigInt::New(env, d.s64);
+    case SR_ST_UINT8: return Napi::Number::New(env, d.u8);
+    case SR_ST_UINT16: return Napi::Number::New(env, d.u16);
+    case SR_ST_UINT32: return Napi::Number::New(env, d.u32);
+    case SR_ST_UINT64: return Napi::BigInt::New(env, d.u64);
+    case SR_ST_BOOL: return Napi::Boolean::New(env, d.b != 0);
+    case SR_ST_STRING: return d.str == nullptr ? env.Null() : Napi::String::New(env, d.str);
+    default: return env.Undefined();
+  }
+}
+
+Napi::Value TablesList(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (auto& t : sysray::Tables()) {
+    if (t->gone) continue;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", t->name);
+    o.Set("keyType", Napi::Number::New(env, t->key_type));
+    o.Set("owner", t->owner);
+    out.Set(i++, o);
+  }
+  return out;
+}
+
+// tableDefine(name, keyType, [[fieldName, type], ...])
+Napi::Value TableDefine(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsArray()) {
+    MakeError(env, "USAGE", "tableDefine(name, keyType, fields)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<std::pair<std::string, uint32_t>> fields;
+  Napi::Array a = info[2].As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Array f = a.Get(i).As<Napi::Array>();
+    fields.emplace_back(f.Get(0u).As<Napi::String>().Utf8Value(), f.Get(1u).As<Napi::Number>().Uint32Value());
+  }
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  if (sysray::DefineHostTable(name, info[1].As<Napi::Number>().Uint32Value(), fields) == nullptr)
+    TableFail(env, "cannot define table '" + name + "'");
+  return env.Undefined();
+}
+
+Napi::Value TableFields(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sysray::Table* t = TableArg(info);
+  if (t == nullptr) return env.Undefined();
+  uint32_t n = 0;
+  sr_table_fieldinfo* f = sysray::g_fields_vtable.list_table_fields(t, &n);
+  if (f == nullptr && n > 0) {
+    TableFail(env, "cannot list the fields of table '" + t->name + "'");
+    return env.Undefined();
+  }
+  Napi::Array out = Napi::Array::New(env, n);
+  for (uint32_t i = 0; i < n; i++) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", f[i].name == nullptr ? std::string() : std::string(f[i].name));
+    o.Set("type", Napi::Number::New(env, f[i].field_type));
+    o.Set("readOnly", Napi::Boolean::New(env, f[i].read_only != 0));
+    out.Set(i, o);
+  }
+  return out;
+}
+
+Napi::Value TableSize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sysray::Table* t = TableArg(info);
+  if (t == nullptr) return env.Undefined();
+  uint64_t n = sysray::g_reader_vtable.get_table_size(t);
+  if (n == UINT64_MAX) {
+    TableFail(env, "cannot size table '" + t->name + "'");
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, static_cast<double>(n));
+}
+
+// The field accessors of a table, by name, with their types.
+bool TableFieldList(Napi::Env env, sysray::Table* t, std::vector<std::pair<sr_table_fieldinfo, sr_table_field*>>* out) {
+  uint32_t n = 0;
+  sr_table_fieldinfo* f = sysray::g_fields_vtable.list_table_fields(t, &n);
+  if (f == nullptr && n > 0) {
+    TableFail(env, "cannot list the fields of table '" + t->name + "'");
+    return false;
+  }
+  std::vector<sr_table_fieldinfo> infos(f, f + n);  // the list is only valid until the next call
+  std::vector<std::string> names;
+  for (auto& i : infos) names.push_back(i.name == nullptr ? std::string() : std::string(i.name));
+  for (uint32_t i = 0; i < n; i++) {
+    sr_table_field* acc = sysray::g_fields_vtable.get_table_field(t, names[i].c_str(), infos[i].field_type);
+    if (acc == nullptr) {
+      TableFail(env, "cannot access field '" + names[i] + "' of table '" + t->name + "'");
+      return false;
+    }
+    infos[i].name = nullptr;
+    out->emplace_back(infos[i], acc);
+  }
+  for (uint32_t i = 0; i < n; i++) (*out)[i].first.name = strdup(names[i].c_str());
+  return true;
+}
+
+void FreeFieldList(std::vector<std::pair<sr_table_fieldinfo, sr_table_field*>>* l) {
+  for (auto& p : *l) free(const_cast<char*>(p.first.name));
+}
+
+// tableGet(name, key) → { field: value } or undefined
+Napi::Value TableGet(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sysray::Table* t = TableArg(info);
+  if (t == nullptr || info.Length() < 2) return env.Undefined();
+  sr_state_data key;
+  std::string keep;
+  if (!ToStateData(env, info[1], t->key_type, &key, &keep, "the key of table '" + t->name + "'")) return env.Undefined();
+  std::vector<std::pair<sr_table_fieldinfo, sr_table_field*>> fields;
+  if (!TableFieldList(env, t, &fields)) return env.Undefined();
+  sr_table_entry* e = sysray::g_reader_vtable.get_table_entry(t, &key);
+  Napi::Value result = env.Undefined();
+  if (e != nullptr) {
+    Napi::Object o = Napi::Object::New(env);
+    for (auto& f : fields) {
+      sr_state_data d;
+      memset(&d, 0, sizeof d);
+      if (sysray::g_reader_vtable.read_entry_field(t, e, f.second, &d) != SR_SUCCESS) {
+        sysray::g_reader_vtable.release_table_entry(t, e);
+        TableFail(env, std::string("cannot read field '") + f.first.name + "' of table '" + t->name + "'");
+        FreeFieldList(&fields);
+        return env.Undefined();
+      }
+      o.Set(f.first.name, FromStateData(env, f.first.field_type, d));
+    }
+    sysray::g_reader_vtable.release_table_entry(t, e);
+    result = o;
+  }
+  FreeFieldList(&fields);
+  return result;
+}
+
+// tableSet(name, key, { field: value }): writes the given fields, adding the entry when it is missing.
+Napi::Value TableSet(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sysray::Table* t = TableArg(info);
+  if (t == nullptr) return env.Undefined();
+  if (info.Length() < 3 || !info[2].IsObject()) {
+    MakeError(env, "USAGE", "tableSet(name, key, values)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  sr_state_data key;
+  std::string keep_key;
+  if (!ToStateData(env, info[1], t->key_type, &key, &keep_key, "the key of table '" + t->name + "'"))
+    return env.Undefined();
+  std::vector<std::pair<sr_table_fieldinfo, sr_table_field*>> fields;
+  if (!TableFieldList(env, t, &fields)) return env.Undefined();
+  Napi::Object values = info[2].As<Napi::Object>();
+  // Convert everything first: a bad value writes nothing.
+  std::vector<std::pair<sr_table_field*, sr_state_data>> writes;
+  std::vector<std::string> keeps(fields.size());
+  Napi::Array names = values.GetPropertyNames();
+  bool ok = true;
+  for (uint32_t i = 0; i < names.Length() && ok; i++) {
+    std::string n = names.Get(i).As<Napi::String>().Utf8Value();
+    size_t k = 0;
+    while (k < fields.size() && n != fields[k].first.name) k++;
+    if (k == fields.size()) {
+      MakeError(env, "TABLE_FAILED", "table '" + t->name + "' has no field '" + n + "'").ThrowAsJavaScriptException();
+      ok = false;
+      break;
+    }
+    if (fields[k].first.read_only != 0) {
+      MakeError(env, "TABLE_FAILED", "field '" + n + "' of table '" + t->name + "' is read-only")
+          .ThrowAsJavaScriptException();
+      ok = false;
+      break;
+    }
+    sr_state_data d;
+    ok = ToStateData(env, values.Get(n), fields[k].first.field_type, &d, &keeps[k],
+                     "field '" + n + "' of table '" + t->name + "'");
+    if (ok) writes.emplace_back(fields[k].second, d);
+  }
+  if (ok) {
+    sr_table_entry* e = sysray::g_reader_vtable.get_table_entry(t, &key);
+    if (e == nullptr) {
+      sr_table_entry* fresh = sysray::g_writer_vtable.create_table_entry(t);
+      if (fresh == nullptr) {
+        TableFail(env, "cannot create an entry in table '" + t->name + "'");
+        ok = false;
+      } else {
+        for (auto& w : writes)
+          if (ok && sysray::g_writer_vtable.write_entry_field(t, fresh, w.first, &w.second) != SR_SUCCESS) {
+            TableFail(env, "cannot write table '" + t->name + "'");
+            ok = false;
+          }
+        if (!ok) {
+          sysray::g_writer_vtable.destroy_table_entry(t, fresh);
+        } else {
+          e = sysray::g_writer_vtable.add_table_entry(t, &key, fresh);
+          if (e == nullptr) {
+            TableFail(env, "cannot add an entry to table '" + t->name + "'");
+            ok = false;
+          }
+        }
+      }
+    } else {
+      for (auto& w : writes)
+        if (ok && sysray::g_writer_vtable.write_entry_field(t, e, w.first, &w.second) != SR_SUCCESS) {
+          TableFail(env, "cannot write table '" + t->name + "'");
+          ok = false;
+        }
+    }
+    if (e != nullptr) sysray::g_reader_vtable.release_table_entry(t, e);
+  }
+  FreeFieldList(&fields);
+  return env.Undefined();
+}
+
+Napi::Value TableDelete(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sysray::Table* t = TableArg(info);
+  if (t == nullptr || info.Length() < 2) return env.Undefined();
+  sr_state_data key;
+  std::string keep;
+  if (!ToStateData(env, info[1], t->key_type, &key, &keep, "the key of table '" + t->name + "'")) return env.Undefined();
+  sr_table_entry* e = sysray::g_reader_vtable.get_table_entry(t, &key);
+  if (e == nullptr) return Napi::Boolean::New(env, false);
+  sysray::g_reader_vtable.release_table_entry(t, e);
+  if (sysray::g_writer_vtable.erase_table_entry(t, &key) != SR_SUCCESS) {
+    TableFail(env, "cannot erase from table '" + t->name + "'");
+    return env.Undefined();
+  }
+  return Napi::Boolean::New(env, true);
+}
+
+Napi::Value TableClear(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sysray::Table* t = TableArg(info);
+  if (t == nullptr) return env.Undefined();
+  if (sysray::g_writer_vtable.clear_table(t) != SR_SUCCESS) TableFail(env, "cannot clear table '" + t->name + "'");
+  return env.Undefined();
+}
+
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("NativePlugin", Plugin::Define(env));
   Napi::Function cap = Capture::Define(env);
   g_capture_ctor = new Napi::FunctionReference(Napi::Persistent(cap));
   exports.Set("NativeCapture", cap);
+  exports.Set("tablesList", Napi::Function::New(env, TablesList));
+  exports.Set("tableDefine", Napi::Function::New(env, TableDefine));
+  exports.Set("tableFields", Napi::Function::New(env, TableFields));
+  exports.Set("tableSize", Napi::Function::New(env, TableSize));
+  exports.Set("tableGet", Napi::Function::New(env, TableGet));
+  exports.Set("tableSet", Napi::Function::New(env, TableSet));
+  exports.Set("tableDelete", Napi::Function::New(env, TableDelete));
+  exports.Set("tableClear", Napi::Function::New(env, TableClear));
   exports.Set("apiVersion", Napi::String::New(env, std::to_string(SYSRAY_API_MAJOR) + "." +
                                                         std::to_string(SYSRAY_API_MINOR) + "." +
                                                         std::to_string(SYSRAY_API_PATCH)));

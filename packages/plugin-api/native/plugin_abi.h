@@ -2,7 +2,10 @@
  * Declarations of the Falco plugin API 3.x ABI, as this host uses it. Written for sysray from the documented
  * layout of falcosecurity/libs userspace/plugin/plugin_api.h and plugin_types.h (Apache-2.0): the same field
  * order, types and packing, so a plugin built against the reference header links against this host.
- * Left out on purpose: the state-table API (the host passes NULL tables), metrics, capture listening.
+ * Declared minor: 3.4 (3.3 gave the log function the owner as first argument; 3.4 added set_config). The state
+ * tables part is declared as 3.4 lays it out: the init input's tables input holds list/get/add plus the fields
+ * vtable (by value, then a pointer to the extended one); the extraction input holds the reader vtable (by
+ * value, then a pointer to the extended one).
  */
 #ifndef SYSRAY_PLUGIN_ABI_H
 #define SYSRAY_PLUGIN_ABI_H
@@ -14,7 +17,7 @@ extern "C" {
 #endif
 
 #define SYSRAY_API_MAJOR 3
-#define SYSRAY_API_MINOR 3
+#define SYSRAY_API_MINOR 4
 #define SYSRAY_API_PATCH 0
 #define SYSRAY_MAX_ERRLEN 1024
 
@@ -86,20 +89,119 @@ typedef struct sr_extract_field {
 typedef void sr_owner;
 typedef void sr_state;
 typedef void sr_instance;
-typedef void (*sr_log_fn)(const char *component, const char *msg, int severity);
+typedef void sr_table;
+typedef void sr_table_entry;
+typedef void sr_table_field;
+/* Severity 1 (fatal) … 8 (trace). */
+typedef void (*sr_log_fn)(sr_owner *owner, const char *component, const char *msg, int severity);
 
-/* The deprecated table reader vtable embedded by value in the extraction input: four function pointers. */
+/* ss_plugin_state_type: types of state table keys and fields. */
+enum {
+  SR_ST_INT8 = 1,
+  SR_ST_INT16 = 2,
+  SR_ST_INT32 = 3,
+  SR_ST_INT64 = 4,
+  SR_ST_UINT8 = 5,
+  SR_ST_UINT16 = 6,
+  SR_ST_UINT32 = 7,
+  SR_ST_UINT64 = 8,
+  SR_ST_STRING = 9,
+  SR_ST_BOOL = 25
+};
+
+/* ss_plugin_state_data: one key or field value (8 bytes: the widest member is a 64-bit integer or a pointer). */
+typedef union sr_state_data {
+  int8_t s8;
+  int16_t s16;
+  int32_t s32;
+  int64_t s64;
+  uint8_t u8;
+  uint16_t u16;
+  uint32_t u32;
+  uint64_t u64;
+  const char *str;
+  sr_bool b;
+} sr_state_data;
+
+typedef struct sr_table_info {
+  const char *name;
+  uint32_t key_type;
+} sr_table_info;
+
+typedef struct sr_table_fieldinfo {
+  const char *name;
+  uint32_t field_type;
+  sr_bool read_only;
+} sr_table_fieldinfo;
+
+typedef sr_bool (*sr_table_iterator_fn)(void *state, sr_table_entry *e);
+
+/* Fields vtable: the deprecated by-value form is the same three functions. */
+typedef struct sr_table_fields_vtable {
+  sr_table_fieldinfo *(*list_table_fields)(sr_table *t, uint32_t *nfields);
+  sr_table_field *(*get_table_field)(sr_table *t, const char *name, uint32_t data_type);
+  sr_table_field *(*add_table_field)(sr_table *t, const char *name, uint32_t data_type);
+} sr_table_fields_vtable;
+
+/* Reader vtable: the deprecated by-value form is its first four functions. */
+typedef struct sr_table_reader_vtable {
+  const char *(*get_table_name)(sr_table *t);
+  uint64_t (*get_table_size)(sr_table *t);
+  sr_table_entry *(*get_table_entry)(sr_table *t, const sr_state_data *key);
+  int32_t (*read_entry_field)(sr_table *t, sr_table_entry *e, const sr_table_field *f, sr_state_data *out);
+  void (*release_table_entry)(sr_table *t, sr_table_entry *e);
+  sr_bool (*iterate_entries)(sr_table *t, sr_table_iterator_fn it, void *state);
+} sr_table_reader_vtable;
+
 typedef struct sr_table_reader_v0 {
-  void *fn[4];
+  const char *(*get_table_name)(sr_table *t);
+  uint64_t (*get_table_size)(sr_table *t);
+  sr_table_entry *(*get_table_entry)(sr_table *t, const sr_state_data *key);
+  int32_t (*read_entry_field)(sr_table *t, sr_table_entry *e, const sr_table_field *f, sr_state_data *out);
 } sr_table_reader_v0;
+
+/* Writer vtable: the deprecated by-value form is the same six functions. */
+typedef struct sr_table_writer_vtable {
+  int32_t (*clear_table)(sr_table *t);
+  int32_t (*erase_table_entry)(sr_table *t, const sr_state_data *key);
+  sr_table_entry *(*create_table_entry)(sr_table *t);
+  void (*destroy_table_entry)(sr_table *t, sr_table_entry *e);
+  sr_table_entry *(*add_table_entry)(sr_table *t, const sr_state_data *key, sr_table_entry *e);
+  int32_t (*write_entry_field)(sr_table *t, sr_table_entry *e, const sr_table_field *f, const sr_state_data *in);
+} sr_table_writer_vtable;
+
+/* What a plugin passes to add_table for a table it owns. */
+typedef struct sr_table_input {
+  const char *name;
+  uint32_t key_type;
+  sr_table *table;
+  sr_table_reader_v0 reader;
+  sr_table_writer_vtable writer;
+  sr_table_fields_vtable fields;
+  sr_table_reader_vtable *reader_ext;
+  sr_table_writer_vtable *writer_ext;
+  sr_table_fields_vtable *fields_ext;
+} sr_table_input;
+
+typedef struct sr_init_tables_input {
+  sr_table_info *(*list_tables)(sr_owner *o, uint32_t *ntables);
+  sr_table *(*get_table)(sr_owner *o, const char *name, uint32_t key_type);
+  int32_t (*add_table)(sr_owner *o, const sr_table_input *in);
+  sr_table_fields_vtable fields;
+  sr_table_fields_vtable *fields_ext;
+} sr_init_tables_input;
 
 typedef struct sr_init_input {
   const char *config;
   sr_owner *owner;
   const char *(*get_owner_last_error)(sr_owner *o);
-  const void *tables; /* state tables: not offered by this host */
+  const sr_init_tables_input *tables; /* NULL for plugins without extraction or parsing */
   sr_log_fn log_fn;
 } sr_init_input;
+
+typedef struct sr_set_config_input {
+  const char *config;
+} sr_set_config_input;
 
 typedef struct sr_field_extract_input {
   sr_owner *owner;
@@ -107,7 +209,7 @@ typedef struct sr_field_extract_input {
   uint32_t num_fields;
   sr_extract_field *fields;
   sr_table_reader_v0 table_reader;
-  void *table_reader_ext;
+  sr_table_reader_vtable *table_reader_ext;
 } sr_field_extract_input;
 
 /* Exported functions (each exported as `plugin_<name>`). */
@@ -124,6 +226,7 @@ typedef const char *(*sr_get_progress_fn)(sr_state *s, sr_instance *h, uint32_t 
 typedef const char *(*sr_event_to_string_fn)(sr_state *s, const sr_event_input *evt);
 typedef int32_t (*sr_next_batch_fn)(sr_state *s, sr_instance *h, uint32_t *nevts, sr_event ***evts);
 typedef int32_t (*sr_extract_fields_fn)(sr_state *s, const sr_event_input *evt, const sr_field_extract_input *in);
+typedef int32_t (*sr_set_config_fn)(sr_state *s, const sr_set_config_input *in);
 
 #ifdef __cplusplus
 }

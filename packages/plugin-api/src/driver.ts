@@ -38,6 +38,8 @@ export interface DriverCapture {
 export interface PluginDriver {
   readonly info: PluginInfo;
   init(config: string): void | Promise<void>;
+  /** A new config after init; absent when the plugin cannot take one. */
+  setConfig?(config: string): void | Promise<void>;
   lastError(): string | undefined;
   listOpenParams(): OpenParam[];
   open(params: string): DriverCapture | Promise<DriverCapture>;

@@ -28,8 +28,10 @@ export type PluginErrorCode =
   | 'BAD_STATE'
   /** A field name or argument the plugin does not define. */
   | 'UNKNOWN_FIELD'
-  /** Bad arguments or usage (extcap command lines, rules-run options). */
-  | 'USAGE';
+  /** Bad arguments or usage (extcap command lines, rules-run options, state-table values). */
+  | 'USAGE'
+  /** A state-table operation failed (no such table or field, a type mismatch, the owning plugin refused). */
+  | 'TABLE_FAILED';
 
 /**
  * Every failure of a plugin or of the host around it: load, version check, init, open, next batch,
@@ -74,6 +76,7 @@ const CODES = new Set<string>([
   'BAD_STATE',
   'UNKNOWN_FIELD',
   'USAGE',
+  'TABLE_FAILED',
 ]);
 
 /** Turns an error thrown by the native addon (an `Error` with `code`, `lastError`, `rc`) into a PluginError. */

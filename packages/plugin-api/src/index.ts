@@ -29,6 +29,17 @@ export { type OpenOptions, Plugin, PluginCapture } from './plugin.js';
 export { compilePluginRules, type RunRulesOptions, runRulesOnPlugin } from './rules.js';
 export { type JsonSchema, validateJsonSchema } from './schema.js';
 export {
+  defineTable,
+  listTables,
+  type StateFieldInfo,
+  StateTable,
+  type StateTableInfo,
+  type StateType,
+  type StateValue,
+  stateTable,
+  type TableDefinition,
+} from './tables.js';
+export {
   definePlugin,
   type FieldArg,
   type TsEventInput,

@@ -31,6 +31,7 @@ interface RawInfo {
   hasExtractFields: boolean;
   hasParseEvent: boolean;
   hasAsync: boolean;
+  hasSetConfig: boolean;
   fields?: string | null;
   extractEventSources?: string | null;
   initSchemaType?: number;
@@ -53,6 +54,7 @@ interface RawCapture {
 interface RawPlugin {
   info(): RawInfo;
   init(config: string): void;
+  setConfig(config: string): void;
   lastError(): string | null;
   listOpenParams(): string | null;
   open(params: string): RawCapture;
@@ -73,12 +75,29 @@ interface RawPlugin {
 /** The native host addon: its plugin class (used through `loadPlugin`) and API version. */
 export interface NativeAddon {
   NativePlugin: new (path: string) => unknown;
-  /** Plugin API version the host implements, e.g. `3.3.0`. */
+  /** Plugin API version the host implements, e.g. `3.4.0`. */
   apiVersion: string;
 }
 
-interface Addon extends NativeAddon {
+/** @internal The addon's state-table functions (see `tables.ts`). */
+export interface RawTables {
+  tablesList(): { name: string; keyType: number; owner: string }[];
+  tableDefine(name: string, keyType: number, fields: [string, number][]): void;
+  tableFields(name: string): { name: string; type: number; readOnly: boolean }[];
+  tableSize(name: string): number;
+  tableGet(name: string, key: unknown): Record<string, unknown> | undefined;
+  tableSet(name: string, key: unknown, values: Record<string, unknown>): void;
+  tableDelete(name: string, key: unknown): boolean;
+  tableClear(name: string): void;
+}
+
+interface Addon extends NativeAddon, RawTables {
   NativePlugin: new (path: string) => RawPlugin;
+}
+
+/** @internal The addon's state-table functions. */
+export function rawTables(): RawTables {
+  return addonInternal();
 }
 
 let addon: Addon | undefined;
@@ -233,6 +252,7 @@ function readInfo(raw: RawInfo): PluginInfo {
     fields,
     extractEventSources,
     initSchema,
+    reconfigurable: raw.hasSetConfig,
   };
 }
 
@@ -296,6 +316,10 @@ export class NativeDriver implements PluginDriver {
 
   init(config: string): void {
     this.raw.init(config);
+  }
+
+  setConfig(config: string): void {
+    this.call(() => this.raw.setConfig(config));
   }
 
   lastError(): string | undefined {

@@ -108,6 +108,28 @@ export class Plugin {
     this.state = 'initialized';
   }
 
+  /**
+   * Gives an initialised plugin a new config (`plugin_set_config`, plugin API 3.4), validated against the init
+   * schema as `init`'s is.
+   * @throws PluginError `NOT_SUPPORTED` when the plugin takes no config after init (`info.reconfigurable` is
+   * false), `BAD_CONFIG` when the config does not match the schema or the plugin rejects it, `BAD_STATE`
+   */
+  async setConfig(config: string | Record<string, unknown> = ''): Promise<void> {
+    this.live('set its config');
+    if (!this.info.reconfigurable || !this.driver.setConfig)
+      throw new PluginError(
+        'NOT_SUPPORTED',
+        `plugin '${this.info.name}' does not take a config after init (no plugin_set_config)`,
+        { plugin: this.info.name },
+      );
+    const text = this.validateConfig(config);
+    try {
+      await this.driver.setConfig(text);
+    } catch (e) {
+      throw toPluginError(e, this.info.name);
+    }
+  }
+
   /** The plugin's last error string (`get_last_error`), if any. */
   lastError(): string | undefined {
     return this.state === 'initialized' ? this.driver.lastError() : undefined;

@@ -55,6 +55,8 @@ export interface TsPluginDefinition<P = unknown, C = unknown> {
   initSchema?: JsonSchema;
   /** Called with the parsed config (with a schema) or the config text (without). */
   init?(config: C): void | Promise<void>;
+  /** A new config after init (validated and parsed like `init`'s); without it, `Plugin.setConfig` is `NOT_SUPPORTED`. */
+  setConfig?(config: C): void | Promise<void>;
   /** Suggested open parameters. */
   openParams?: OpenParam[] | (() => OpenParam[]);
   /** Opens a capture: returns the events. */
@@ -190,8 +192,27 @@ export class TsDriver<P, C> implements PluginDriver {
       fields: fields.map(({ extract: _extract, ...f }) => f),
       extractEventSources: def.extractEventSources ?? [],
       initSchema: def.initSchema ? JSON.stringify(def.initSchema) : undefined,
+      reconfigurable: typeof def.setConfig === 'function',
     };
+    if (typeof def.setConfig === 'function') {
+      const set = def.setConfig.bind(def);
+      this.setConfig = async (config: string) => {
+        const value = (this.def.initSchema ? JSON.parse(config) : config) as C;
+        try {
+          await set(value);
+        } catch (e) {
+          this.error = (e as Error).message;
+          throw new PluginError('BAD_CONFIG', `'${this.def.name}' rejected the config: ${this.error}`, {
+            plugin: this.def.name,
+            lastError: this.error,
+            cause: e,
+          });
+        }
+      };
+    }
   }
+
+  setConfig?: (config: string) => Promise<void>;
 
   private wrap<T>(what: string, code: PluginError['code'], fn: () => T): T {
     try {

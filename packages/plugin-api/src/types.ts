@@ -1,7 +1,7 @@
 /** Shapes shared by native and TypeScript plugins: metadata, fields, open params, capabilities. */
 
 /** The plugin API version this host implements (falcosecurity/libs `plugin_api.h`). */
-export const HOST_API_VERSION = '3.3.0';
+export const HOST_API_VERSION = '3.4.0';
 
 /** Plugin field types, as plugins declare them in `get_fields`. */
 export type PluginFieldType = 'string' | 'uint64' | 'bool' | 'reltime' | 'abstime' | 'ipaddr' | 'ipnet';
@@ -68,6 +68,8 @@ export interface PluginInfo {
   extractEventSources: string[];
   /** JSON schema of the init config, as text; `undefined` when the plugin declares none. */
   initSchema: string | undefined;
+  /** Whether the plugin takes a new config after init (`plugin_set_config`, API 3.4; see `Plugin.setConfig`). */
+  reconfigurable: boolean;
 }
 
 /** Read progress of an open capture. */

@@ -33,7 +33,7 @@ describe('the native host with the C test plugin', () => {
       version: '0.1.0',
       description: 'sysray test source: counts events, extracts fields',
       contact: 'https://github.com/sysray/sysray',
-      requiredApiVersion: '3.0.0',
+      requiredApiVersion: '3.4.0',
       id: 999,
       eventSource: 'test',
       capabilities: { sourcing: true, extraction: true, parsing: false, async: false },
@@ -46,6 +46,7 @@ describe('the native host with the C test plugin', () => {
       'test.word:string',
       'test.tags:string[]',
       'test.ip:ipaddr',
+      'test.user:string',
     ]);
     expect(JSON.parse(p.info.initSchema!).properties.count.type).toBe('integer');
     expect(HOST_API_VERSION).toMatch(/^3\./);

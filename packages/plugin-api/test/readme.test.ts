@@ -46,4 +46,9 @@ describe('README examples', () => {
     ]);
     expect(logs.map((l) => JSON.parse(l[0] as string).rule)).toEqual(['Even test event', 'Even test event']);
   });
+
+  it('the state-table example reads a TypeScript table from the plugin and the plugin table from TypeScript', async () => {
+    const logs = await run(blocks[3]!, [["'./libtest.so'", JSON.stringify(testPlugin())]]);
+    expect(logs).toEqual([['root'], [undefined], [{ count: 1n, label: '' }]]);
+  });
 });

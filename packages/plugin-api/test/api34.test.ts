@@ -1,0 +1,180 @@
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { ScapEvent } from '@sysray/pcapng/scap';
+import { definePlugin, HOST_API_VERSION, loadPlugin, type Plugin } from '@sysray/plugin-api';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collect, plain } from './helpers/events.js';
+import { ensureAddon, testPlugin } from './helpers/native.js';
+
+let so: string;
+const open: Plugin[] = [];
+beforeAll(() => {
+  ensureAddon();
+  so = testPlugin();
+});
+afterEach(() => {
+  for (const p of open.splice(0)) p.destroy();
+});
+
+async function started(config: Record<string, unknown> = {}): Promise<Plugin> {
+  const p = loadPlugin(so);
+  open.push(p);
+  await p.init(config);
+  return p;
+}
+
+describe('plugin API 3.4 in the native host', () => {
+  it('declares 3.4.0 and loads a plugin that requires it', () => {
+    expect(HOST_API_VERSION).toBe('3.4.0');
+    const p = loadPlugin(so);
+    open.push(p);
+    expect(p.info.requiredApiVersion).toBe('3.4.0');
+    expect(p.info.reconfigurable).toBe(true);
+  });
+
+  it('set_config: a new config reaches the plugin (validated against the init schema first)', async () => {
+    const p = await started({ count: 2 });
+    await p.setConfig({ prefix: 'again' });
+    expect(plain(await collect(await p.open())).map((e) => e.data)).toEqual(['again 0', 'again 1']);
+    await expect(p.setConfig({ colour: 'red' })).rejects.toMatchObject({ code: 'BAD_CONFIG' });
+    await expect(p.setConfig({ mode: 'initfail' })).rejects.toMatchObject({
+      code: 'BAD_CONFIG',
+      lastError: 'config refused: mode initfail',
+    });
+  });
+
+  it('set_config is NOT_SUPPORTED for plugins without it, and BAD_STATE before init', async () => {
+    const ts = loadPlugin(
+      definePlugin({ name: 'fixed', fields: [{ name: 'f.x', type: 'string', extract: () => 'x' }] }),
+    );
+    await ts.init();
+    await expect(ts.setConfig('{}')).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+    const p = loadPlugin(so);
+    open.push(p);
+    await expect(p.setConfig({ prefix: 'x' })).rejects.toMatchObject({ code: 'BAD_STATE' });
+  });
+
+  it('set_config of a TypeScript plugin gets the parsed config', async () => {
+    const seen: unknown[] = [];
+    const p = loadPlugin(
+      definePlugin<Uint8Array, { level: number }>({
+        name: 'tuned',
+        initSchema: { type: 'object', properties: { level: { type: 'integer' } } },
+        setConfig: (c) => {
+          seen.push(c);
+        },
+        fields: [{ name: 'tuned.x', type: 'string', extract: () => 'x' }],
+      }),
+    );
+    await p.init({ level: 1 });
+    expect(p.info.reconfigurable).toBe(true);
+    await p.setConfig({ level: 2 });
+    expect(seen).toEqual([{ level: 2 }]);
+  });
+
+  it('the log function gets the owner first and names the plugin when the component is NULL', () => {
+    const pkg = resolve(import.meta.dirname, '..');
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(pkg, 'test/fixtures/log-host.ts'), so],
+      {
+        cwd: resolve(pkg, '../..'),
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, SYSRAY_PLUGIN_LOG: '1', TSX_TSCONFIG_PATH: join(pkg, 'tsconfig.test.json') },
+      },
+    );
+    expect(child.status).toBe(0);
+    expect(child.stderr).toContain("[plugin test] info: initialised with prefix 'logged'");
+  });
+});
+
+describe('state tables', () => {
+  it('a native plugin reads a table defined from TypeScript during extraction', async () => {
+    const { defineTable } = await import('@sysray/plugin-api');
+    const users = defineTable({ name: 'ts.users', key: 'uint64', fields: { name: 'string', admin: 'bool' } });
+    users.set(0, { name: 'root', admin: true });
+    users.set(1n, { name: 'alice' });
+    expect(users.get(1)).toEqual({ name: 'alice', admin: false });
+    expect(users.size).toBe(2);
+    const p = await started({ count: 4, readTable: 'ts.users' });
+    const ev = new ScapEvent();
+    const got: (string | undefined)[] = [];
+    for (const b of await collect(await p.open()))
+      for (let i = 0; i < b.count; i++) got.push(p.extract(ev.load(b, i), 'test.user') as string | undefined);
+    expect(got).toEqual(['root', 'alice', undefined, undefined]); // keys 2 and 3 have no entry
+    users.set(2, { name: 'bob' });
+    expect(users.delete(0)).toBe(true);
+    expect(users.delete(0)).toBe(false);
+    const again: (string | undefined)[] = [];
+    for (const b of await collect(await p.open()))
+      for (let i = 0; i < b.count; i++)
+        again.push(p.extract(ev.load(b, i), 'test.user') as string | undefined);
+    expect(again).toEqual([undefined, 'alice', 'bob', undefined]);
+  });
+
+  it("a plugin looking up a table that is missing or has another key type fails its init with the host's reason", async () => {
+    const { defineTable } = await import('@sysray/plugin-api');
+    defineTable({ name: 'ts.bykey', key: 'string', fields: { name: 'string' } });
+    const p = loadPlugin(so);
+    open.push(p);
+    await expect(p.init({ readTable: 'ts.bykey' })).rejects.toMatchObject({
+      code: 'INIT_FAILED',
+      lastError: "cannot use table 'ts.bykey': table 'ts.bykey' has string keys, not uint64",
+    });
+    const q = loadPlugin(so);
+    open.push(q);
+    await expect(q.init({ readTable: 'ts.nowhere' })).rejects.toMatchObject({
+      lastError: "cannot use table 'ts.nowhere': no table named 'ts.nowhere'",
+    });
+  });
+
+  it('a table a plugin adds is listed, read and written from TypeScript through its own vtables', async () => {
+    const { listTables, stateTable } = await import('@sysray/plugin-api');
+    const p = await started({ count: 10, table: 'test.counts' });
+    expect(listTables()).toContainEqual({ name: 'test.counts', keyType: 'uint64', owner: 'test' });
+    await collect(await p.open());
+    const counts = stateTable('test.counts');
+    expect(counts.fields()).toEqual([
+      { name: 'count', type: 'uint64', readOnly: false },
+      { name: 'label', type: 'string', readOnly: false },
+    ]);
+    // next_batch counted events 0..9 by number mod 4: 3, 3, 2, 2
+    expect([0, 1, 2, 3].map((k) => counts.get(k)?.count)).toEqual([3n, 3n, 2n, 2n]);
+    counts.set(1, { label: 'odd' });
+    expect(counts.get(1)).toEqual({ count: 3n, label: 'odd' });
+    counts.set(9, { count: 7n, label: 'new' }); // added through create/write/add_table_entry
+    expect(counts.size).toBe(5);
+    expect(() => counts.set(1, { count: -1 })).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(() => counts.set(1, { colour: 'red' })).toThrow(expect.objectContaining({ code: 'TABLE_FAILED' }));
+    expect(counts.delete(9)).toBe(true);
+    counts.clear();
+    expect(counts.size).toBe(0);
+  });
+
+  it('a second plugin cannot add a table under a name in use; the name is free again once the owner is destroyed', async () => {
+    const { listTables } = await import('@sysray/plugin-api');
+    const first = await started({ table: 'test.shared' });
+    const second = loadPlugin(so);
+    open.push(second);
+    await expect(second.init({ table: 'test.shared' })).rejects.toMatchObject({
+      code: 'INIT_FAILED',
+      lastError: "cannot add table 'test.shared': a table named 'test.shared' exists already",
+    });
+    first.destroy();
+    expect(listTables().some((t) => t.name === 'test.shared')).toBe(false);
+    const third = await started({ table: 'test.shared' });
+    expect(third.lastError()).toBe('');
+  });
+
+  it('defineTable refuses a taken name and unknown types', async () => {
+    const { defineTable } = await import('@sysray/plugin-api');
+    defineTable({ name: 'ts.once', key: 'int32', fields: {} });
+    expect(() => defineTable({ name: 'ts.once', key: 'int32', fields: {} })).toThrow(
+      expect.objectContaining({ code: 'TABLE_FAILED' }),
+    );
+    expect(() => defineTable({ name: 'ts.bad', key: 'float' as never, fields: {} })).toThrow(
+      expect.objectContaining({ code: 'USAGE' }),
+    );
+  });
+});
