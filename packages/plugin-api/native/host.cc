@@ -687,10 +687,13 @@ Napi::FunctionReference* g_capture_ctor = nullptr;
 // rewritten while JS can reach it: a buffer returns only after its ArrayBuffer is gone). The pool keeps at
 // most kPoolMax buffers and is emptied when the last capture closes.
 constexpr size_t kPoolBuffer = 2u << 20;
+constexpr size_t kColumnsBuffer = 512u << 10;  // the per-event columns of a 16384-event batch (27 bytes each)
 constexpr size_t kPoolMax = 32;
 
 class BufferPool {
  public:
+  explicit BufferPool(size_t size) : size_(size) {}
+  size_t size() const { return size_; }
   uint8_t* Take() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -700,11 +703,11 @@ class BufferPool {
         return p;
       }
     }
-    return static_cast<uint8_t*>(malloc(kPoolBuffer));
+    return static_cast<uint8_t*>(malloc(size_));
   }
   void Give(uint8_t* p, size_t cap) {
     if (p == nullptr) return;
-    if (cap == kPoolBuffer) {
+    if (cap == size_) {
       std::lock_guard<std::mutex> lock(mu_);
       if (captures_ > 0 && free_.size() < kPoolMax) {
         free_.push_back(p);
@@ -727,12 +730,14 @@ class BufferPool {
   }
 
  private:
+  const size_t size_;
   std::mutex mu_;
   std::vector<uint8_t*> free_;
   int captures_ = 0;
 };
 
-BufferPool g_pool;
+BufferPool g_pool(kPoolBuffer);
+BufferPool g_columns_pool(kColumnsBuffer);
 
 // What a worker gives back: a malloc'd buffer of event blocks plus each event's offset and length, or an error.
 struct BatchResult {
@@ -753,10 +758,17 @@ struct BatchResult {
   std::string last_error;
   // The failure came after events of earlier plugin batches: deliver those, report the failure next call.
   bool error_after_events = false;
+  // The batch's per-event columns, laid out as EventBatch views them (see BuildColumns).
+  uint8_t* columns = nullptr;
+  size_t columns_size = 0;
+  size_t columns_cap = 0;
   BatchResult() = default;
   BatchResult(const BatchResult&) = delete;
   BatchResult& operator=(const BatchResult&) = delete;
-  ~BatchResult() { g_pool.Give(data, cap); }
+  ~BatchResult() {
+    g_pool.Give(data, cap);
+    g_columns_pool.Give(columns, columns_cap);
+  }
 };
 
 uint64_t NowNs() {
@@ -883,6 +895,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
     plugin_ = Napi::ObjectWrap<Plugin>::Unwrap(info[0].As<Napi::Object>());
     instance_ = info[1].As<Napi::External<sr_instance>>().Data();
     g_pool.CaptureOpened();
+    g_columns_pool.CaptureOpened();
   }
 
   ~Capture() override {
@@ -898,6 +911,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
     }
     instance_ = nullptr;
     g_pool.CaptureClosed();
+    g_columns_pool.CaptureClosed();
   }
 
   Plugin* plugin() { return plugin_; }
@@ -1060,6 +1074,42 @@ void Gather(const TripContext& t, BatchResult* r) {
   }
 }
 
+// Writes the per-event columns of an EventBatch for the gathered events, on the worker thread, so the JS thread
+// only makes views: for n events, offsets (int32) at 0, spans (int32) at 4n, order (int32, the identity) at 8n,
+// block types (uint32) at 12n, EVF dump flags (uint32, 0) at 16n, cpus (uint16, 0) at 20n, nparams (uint16, 2) at
+// 22n, header lengths (uint8, 26) at 24n, problems (uint8, 0) at 25n, endianness (uint8, 1: little) at 26n.
+bool BuildColumns(BatchResult* r) {
+  const size_t n = r->count;
+  if (n == 0) return true;
+  const size_t size = 27 * n;
+  if (size <= g_columns_pool.size()) {
+    r->columns = g_columns_pool.Take();
+    r->columns_cap = g_columns_pool.size();
+  } else {
+    r->columns = static_cast<uint8_t*>(malloc(size));
+    r->columns_cap = size;
+  }
+  if (r->columns == nullptr) return false;
+  r->columns_size = size;
+  uint8_t* c = r->columns;
+  memcpy(c, r->offsets.data(), 4 * n);
+  memcpy(c + 4 * n, r->lens.data(), 4 * n);
+  int32_t* order = reinterpret_cast<int32_t*>(c + 8 * n);
+  uint32_t* types = reinterpret_cast<uint32_t*>(c + 12 * n);
+  uint16_t* nparams = reinterpret_cast<uint16_t*>(c + 22 * n);
+  for (size_t i = 0; i < n; i++) {
+    order[i] = static_cast<int32_t>(i);
+    types[i] = kBlockType;
+    nparams[i] = 2;
+  }
+  memset(c + 16 * n, 0, 4 * n);  // dump flags
+  memset(c + 20 * n, 0, 2 * n);  // cpus
+  memset(c + 24 * n, 26, n);     // header lengths
+  memset(c + 25 * n, 0, n);      // problems
+  memset(c + 26 * n, 1, n);      // little-endian
+  return true;
+}
+
 class Pump : public Napi::AsyncProgressQueueWorker<BatchResult*> {
  public:
   Pump(Napi::Env env, Capture* cap, Napi::Object cap_obj)
@@ -1076,6 +1126,11 @@ class Pump : public Napi::AsyncProgressQueueWorker<BatchResult*> {
     for (bool first = true; first || cap_->WantMore(); first = false) {
       BatchResult* r = new BatchResult();
       Gather(trip_, r);
+      if (!BuildColumns(r) && r->error_code.empty()) {
+        r->error_code = "BAD_EVENT";
+        r->error = "out of memory describing a batch";
+        r->error_after_events = false;
+      }
       bool last = !r->error_code.empty() || r->rc != SR_SUCCESS || r->eof;
       if (!r->error_code.empty() && r->error_after_events) {
         // The events gathered before the failure go first; the failure is the next item.
@@ -1136,11 +1191,22 @@ void Capture::Deliver(Napi::Promise::Deferred& d, BatchResult* r) {
   o.Set("rc", Napi::Number::New(env, r->rc));
   o.Set("count", Napi::Number::New(env, r->count));
   o.Set("eof", Napi::Boolean::New(env, r->eof));
-  if (r->count > 0) {
-    Napi::Int32Array meta = Napi::Int32Array::New(env, 2 * static_cast<size_t>(r->count));
-    memcpy(meta.Data(), r->offsets.data(), 4 * static_cast<size_t>(r->count));
-    memcpy(meta.Data() + r->count, r->lens.data(), 4 * static_cast<size_t>(r->count));
-    o.Set("meta", meta);
+  if (r->columns != nullptr) {
+    napi_value ab;
+    napi_status st = napi_create_external_arraybuffer(
+        env, r->columns, r->columns_size,
+        [](napi_env, void* p, void* cap) {
+          g_columns_pool.Give(static_cast<uint8_t*>(p), reinterpret_cast<size_t>(cap));
+        },
+        reinterpret_cast<void*>(r->columns_cap), &ab);
+    if (st == napi_ok) {
+      r->columns = nullptr;  // owned by the ArrayBuffer now
+      o.Set("columns", Napi::Value(env, ab));
+    } else {
+      Napi::ArrayBuffer copy = Napi::ArrayBuffer::New(env, r->columns_size);
+      memcpy(copy.Data(), r->columns, r->columns_size);
+      o.Set("columns", copy);
+    }
   }
   if (r->data != nullptr && r->size > 0) {
     napi_value ab;

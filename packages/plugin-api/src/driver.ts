@@ -22,8 +22,8 @@ export interface DriverBatch {
   /** Event blocks (see `events.ts`), when `status` is `events`. */
   bytes?: Uint8Array;
   count: number;
-  /** Offsets (first `count` entries) and lengths (next `count`) of the events, when the driver knows them. */
-  meta?: Int32Array;
+  /** The events' EventBatch columns, when the driver wrote them (layout: `batchFromColumns` in events.ts). */
+  columns?: ArrayBuffer;
   progress?: PluginProgress;
 }
 

@@ -92,34 +92,35 @@ export function batchFromBlocks(bytes: Uint8Array, count: number, firstNum: numb
   return batch;
 }
 
-let identity = new Int32Array(0);
-
 /**
- * Wraps event blocks whose event offsets and lengths are already known and checked (the native host
- * validates every event before copying it) in an {@link EventBatch}, without re-walking the blocks.
- * `meta` holds `count` offsets then `count` lengths.
+ * Wraps event blocks whose per-event columns the native host already wrote and checked (it validates every
+ * event before copying it) in an {@link EventBatch}: the batch's arrays become views of `columns`, which
+ * belongs to this batch alone. Layout for `count` events n: offsets (int32) at 0, spans (int32) at 4n, order
+ * (int32) at 8n, block types (uint32) at 12n, dump flags (uint32) at 16n, cpus (uint16) at 20n, nparams
+ * (uint16) at 22n, header lengths (uint8) at 24n, problems (uint8) at 25n, endianness (uint8) at 26n.
+ * @throws PluginError `BAD_EVENT` when `columns` does not have that size.
  */
-export function batchFromKnownBlocks(
+export function batchFromColumns(
   bytes: Uint8Array,
-  meta: Int32Array,
+  columns: ArrayBuffer,
   count: number,
   firstNum: number,
 ): EventBatch {
-  if (meta.length !== 2 * count)
-    throw new PluginError('BAD_EVENT', 'event offsets do not match the event count');
-  const batch = new EventBatch(bytes, 0, count, firstNum);
-  if (identity.length < count) {
-    identity = new Int32Array(Math.max(count, 2 * identity.length));
-    for (let i = 0; i < identity.length; i++) identity[i] = i;
-  }
-  batch.offsets.set(meta.subarray(0, count));
-  batch.spans.set(meta.subarray(count, 2 * count));
-  batch.nparams.fill(2, 0, count);
-  batch.headerLens.fill(26, 0, count);
-  batch.blockTypes.fill(ScapBlockType.EV_V2_LARGE, 0, count);
-  batch.endian.fill(1, 0, count);
-  batch.order.set(identity.subarray(0, count));
-  batch.orderCount = count;
-  batch.count = count;
+  const n = count;
+  if (columns.byteLength !== 27 * n)
+    throw new PluginError('BAD_EVENT', `event columns of ${columns.byteLength} bytes for ${n} events`);
+  const batch = new EventBatch(bytes, 0, 1, firstNum);
+  batch.offsets = new Int32Array(columns, 0, n);
+  batch.spans = new Int32Array(columns, 4 * n, n);
+  batch.order = new Int32Array(columns, 8 * n, n);
+  batch.blockTypes = new Uint32Array(columns, 12 * n, n);
+  batch.dumpFlags = new Uint32Array(columns, 16 * n, n);
+  batch.cpus = new Uint16Array(columns, 20 * n, n);
+  batch.nparams = new Uint16Array(columns, 22 * n, n);
+  batch.headerLens = new Uint8Array(columns, 24 * n, n);
+  batch.problems = new Uint8Array(columns, 25 * n, n);
+  batch.endian = new Uint8Array(columns, 26 * n, n);
+  batch.orderCount = n;
+  batch.count = n;
   return batch;
 }

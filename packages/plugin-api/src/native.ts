@@ -42,7 +42,7 @@ interface RawCapture {
   next(): Promise<{
     rc: number;
     eof: boolean;
-    meta?: Int32Array;
+    columns?: ArrayBuffer;
     count: number;
     bytes?: ArrayBuffer;
     progress?: { pct: number; text?: string };
@@ -285,7 +285,7 @@ class NativeCapture implements DriverCapture {
       count: r.count,
       bytes: r.bytes ? new Uint8Array(r.bytes) : new Uint8Array(0),
     };
-    if (r.meta) out.meta = r.meta;
+    if (r.columns) out.columns = r.columns;
     if (progress) out.progress = progress;
     return out;
   }

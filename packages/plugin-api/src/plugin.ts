@@ -3,7 +3,7 @@ import type { FieldSet, FieldValue } from '@sysray/falco-rules';
 import type { EventBatch, ScapEvent } from '@sysray/pcapng/scap';
 import type { DriverCapture, PluginDriver } from './driver.js';
 import { PluginError, toPluginError } from './errors.js';
-import { batchFromBlocks, batchFromKnownBlocks } from './events.js';
+import { batchFromBlocks, batchFromColumns } from './events.js';
 import { extractRequest, pluginEventFieldSet, pluginFieldSet } from './fields.js';
 import { type JsonSchema, validateJsonSchema } from './schema.js';
 import type { OpenParam, PluginCapabilities, PluginInfo, PluginProgress } from './types.js';
@@ -244,8 +244,8 @@ export class PluginCapture implements AsyncIterable<EventBatch> {
     if (r.progress) this.lastProgress = r.progress;
     if (r.status === 'eof') return null;
     const bytes = r.bytes ?? new Uint8Array(0);
-    const batch = r.meta
-      ? batchFromKnownBlocks(bytes, r.meta, r.count, this.events + 1)
+    const batch = r.columns
+      ? batchFromColumns(bytes, r.columns, r.count, this.events + 1)
       : batchFromBlocks(bytes, r.count, this.events + 1);
     this.events += batch.count;
     return batch;
