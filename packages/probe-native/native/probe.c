@@ -1,7 +1,10 @@
 // sysray probe addon: loads the eBPF probe (bpftool light skeleton: the BPF object and its loader are embedded,
 // no libbpf/libelf at run time), reads the BPF ring buffer on a native thread and hands JS chunks of complete
 // scap EV_V2 blocks through a thread-safe function. Wakeups are batched: the BPF side wakes us only when more
-// than `wakeBytes` are pending, and the thread also polls every `pollMs`.
+// than `wakeBytes` are pending, and the thread also polls every `pollMs`. The reader never waits for JS: chunks
+// queue without a count limit, bounded in bytes by `maxQueuedBytes` (handed over but not yet consumed, as JS
+// reports with consumed()); beyond it a chunk is dropped and its events counted, so a slow consumer costs
+// counted drops of whole chunks, never a stalled reader and a full ring buffer.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -31,6 +34,7 @@ typedef struct {
   uint8_t *data;
   size_t len;
   size_t cap;
+  uint32_t count; // events in the chunk
   bool end;
 } chunk_t;
 
@@ -50,6 +54,9 @@ typedef struct probe {
   napi_threadsafe_function tsfn;
   uint32_t poll_ms;
   size_t chunk_max;
+  uint64_t max_queued;           // bytes handed to JS and not consumed yet, beyond which chunks are dropped
+  _Atomic uint64_t queued;       // those bytes now
+  _Atomic uint64_t dropped_queue; // events of the chunks dropped for it
   int ncpus;
   bool destroyed;
 } probe_t;
@@ -152,10 +159,30 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   napi_call_function(env, undef, js_cb, 1, argv, NULL);
 }
 
-// Copies every committed record into chunks handed to JS; returns false when JS is gone.
+// Hands a chunk to JS without waiting; drops it (counting its events) when JS has too much unconsumed data.
+// Returns false when JS is gone.
+static bool hand_off(probe_t *p, chunk_t *c) {
+  if (atomic_load(&p->queued) + c->len > p->max_queued) {
+    atomic_fetch_add(&p->dropped_queue, c->count);
+    free(c->data);
+    free(c);
+    return true;
+  }
+  atomic_fetch_add(&p->queued, c->len);
+  if (napi_call_threadsafe_function(p->tsfn, c, napi_tsfn_nonblocking) != napi_ok) {
+    free(c->data);
+    free(c);
+    return false;
+  }
+  return true;
+}
+
+// Copies every committed record into chunks handed to JS; returns false when JS is gone. The consumer position
+// (read by every producing CPU) is published every 64 KiB and at the end, not per record.
 static bool drain(probe_t *p) {
   unsigned long cons = __atomic_load_n(p->consumer, __ATOMIC_ACQUIRE);
   unsigned long prod = __atomic_load_n(p->producer, __ATOMIC_ACQUIRE);
+  unsigned long published = cons;
   const size_t mask = p->rb_size - 1;
   chunk_t *c = NULL;
   while (cons < prod) {
@@ -176,29 +203,31 @@ static bool drain(probe_t *p) {
         }
       }
       if (c->len + n > c->cap) {
-        if (napi_call_threadsafe_function(p->tsfn, c, napi_tsfn_blocking) != napi_ok) {
-          free(c->data);
-          free(c);
-          return false;
-        }
+        __atomic_store_n(p->consumer, cons, __ATOMIC_RELEASE);
+        published = cons;
+        bool ok = hand_off(p, c);
         c = NULL;
+        if (!ok) return false;
         continue; // re-read the same record into a new chunk
       }
       // The data area is mapped twice back to back, so a record never wraps.
       memcpy(c->data + c->len, hdr + RB_HDR, n);
       c->len += n;
+      c->count++;
     }
     cons += (n + RB_HDR + 7) & ~7UL;
-    __atomic_store_n(p->consumer, cons, __ATOMIC_RELEASE);
+    if (cons - published >= (64 << 10)) {
+      __atomic_store_n(p->consumer, cons, __ATOMIC_RELEASE);
+      published = cons;
+    }
     if (cons >= prod) prod = __atomic_load_n(p->producer, __ATOMIC_ACQUIRE);
   }
+  if (cons != published) __atomic_store_n(p->consumer, cons, __ATOMIC_RELEASE);
   if (c) {
     if (c->len == 0) {
       free(c->data);
       free(c);
-    } else if (napi_call_threadsafe_function(p->tsfn, c, napi_tsfn_blocking) != napi_ok) {
-      free(c->data);
-      free(c);
+    } else if (!hand_off(p, c)) {
       return false;
     }
   }
@@ -276,6 +305,14 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   if (argc < 4) return throw_probe(env, "BAD_ARGUMENT", "open(options, recipes, ignored, onChunk)", 0);
 
   uint32_t snap = 0, wake = 1 << 20, poll_ms = 20, chunk = 4 << 20, proc = 0, ring = SYSRAY_RINGBUF_DEFAULT;
+  double max_queued = 256 << 20;
+  {
+    napi_value v;
+    bool has = false;
+    napi_has_named_property(env, argv[0], "maxQueuedBytes", &has);
+    if (has && napi_get_named_property(env, argv[0], "maxQueuedBytes", &v) == napi_ok)
+      napi_get_value_double(env, v, &max_queued);
+  }
   get_u32(env, argv[0], "snaplen", &snap);
   get_u32(env, argv[0], "wakeBytes", &wake);
   get_u32(env, argv[0], "pollMs", &poll_ms);
@@ -303,6 +340,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   p->epfd = p->stopfd = -1;
   p->poll_ms = poll_ms ? poll_ms : 20;
   p->chunk_max = chunk < (64 << 10) ? (64 << 10) : chunk;
+  p->max_queued = max_queued > 0 ? (uint64_t)max_queued : 0;
   p->page = (size_t)sysconf(_SC_PAGESIZE);
   p->ncpus = possible_cpus();
 
@@ -373,7 +411,10 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 
   p->epfd = epoll_create1(EPOLL_CLOEXEC);
   p->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  struct epoll_event ev = {.events = EPOLLIN};
+  // Edge-triggered: the ring buffer reports readable whenever it holds data, so a level-triggered wait would
+  // return at once after every drain (a busy loop at high rates); edge-triggered, it returns on the probe's
+  // wakeups (every wakeBytes per CPU) or the poll timer.
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLET};
   ev.data.fd = p->rb_fd;
   epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->rb_fd, &ev);
   ev.data.fd = p->stopfd;
@@ -391,7 +432,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 
   napi_value name;
   napi_create_string_utf8(env, "sysray-probe-reader", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_threadsafe_function(env, argv[3], NULL, name, 8, 1, NULL, NULL, p, call_js, &p->tsfn) != napi_ok) {
+  // no count limit on the queue (0): the bound is max_queued bytes, checked by the reader
+  if (napi_create_threadsafe_function(env, argv[3], NULL, name, 0, 1, NULL, NULL, p, call_js, &p->tsfn) != napi_ok) {
     probe_teardown(p);
     free(p);
     return throw_probe(env, "INTERNAL", "cannot create the delivery function", 0);
@@ -425,7 +467,8 @@ static probe_t *unwrap(napi_env env, napi_callback_info info) {
 }
 
 // stats(handle) -> one array per counter (emitted, ring-buffer-full drops, oversize drops, pending bytes), each
-// with one number per possible CPU, then the programs' recursion misses (events the kernel never ran them for).
+// with one number per possible CPU, then the programs' recursion misses (events the kernel never ran them for),
+// then the events of the chunks dropped because JS had more than maxQueuedBytes unconsumed.
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   probe_t *p = unwrap(env, info);
   if (!p) return NULL;
@@ -451,6 +494,9 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   if (p->skel) m = prog_misses(p->skel->progs.sysray_exit.prog_fd) + prog_misses(p->skel->progs.sysray_procexit.prog_fd);
   napi_create_double(env, m, &misses);
   napi_set_element(env, arr, SYSRAY_NCOUNTERS, misses);
+  napi_value dq;
+  napi_create_double(env, (double)atomic_load(&p->dropped_queue), &dq);
+  napi_set_element(env, arr, SYSRAY_NCOUNTERS + 1, dq);
   return arr;
 }
 
@@ -468,6 +514,22 @@ static napi_value js_stop(napi_env env, napi_callback_info info) {
   atomic_store(&p->stopping, true);
   uint64_t one = 1;
   if (p->stopfd >= 0 && write(p->stopfd, &one, sizeof(one)) < 0) { /* the poll timer ends the wait */ }
+  return NULL;
+}
+
+// consumed(handle, bytes): JS took `bytes` of delivered chunks off its queue.
+static napi_value js_consumed(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  void *h = NULL;
+  double bytes = 0;
+  if (argc < 2 || napi_unwrap(env, argv[0], &h) != napi_ok || !h || napi_get_value_double(env, argv[1], &bytes) != napi_ok)
+    return throw_probe(env, "BAD_ARGUMENT", "consumed(handle, bytes)", 0);
+  probe_t *p = h;
+  uint64_t n = bytes > 0 ? (uint64_t)bytes : 0, cur = atomic_load(&p->queued);
+  while (!atomic_compare_exchange_weak(&p->queued, &cur, cur > n ? cur - n : 0)) {
+  }
   return NULL;
 }
 
@@ -492,6 +554,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL},
       {"stop", NULL, js_stop, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
+      {"consumed", NULL, js_consumed, NULL, NULL, NULL, napi_default, NULL},
       {"possibleCpus", NULL, js_possible_cpus, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

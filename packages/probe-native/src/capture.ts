@@ -23,7 +23,11 @@ export interface CaptureOptions {
   pollMs?: number;
   /** Largest chunk handed to JS at once, in bytes (default 4 MiB). */
   chunkBytes?: number;
-  /** Bytes delivered but not yet consumed beyond which new chunks are dropped and counted (default 256 MiB). */
+  /**
+   * Bytes delivered but not yet consumed beyond which new chunks are dropped and counted (default 256 MiB). The
+   * native reader never waits for the consumer: a consumer that falls behind costs counted drops of whole chunks
+   * here, not a full ring buffer.
+   */
   maxQueuedBytes?: number;
   /** Scan /proc for the process and fd tables at start (default true). */
   scanProc?: boolean;
@@ -46,7 +50,7 @@ export interface CaptureStats {
   droppedPerCpu: number[];
   /** Of `dropped`: larger than the probe's event size limit. */
   droppedOversize: number;
-  /** Of `dropped`: delivered by the reader while more than `maxQueuedBytes` waited for the consumer. */
+  /** Of `dropped`: read by the reader while more than `maxQueuedBytes` waited for the consumer. */
   droppedQueue: number;
   /** Of `dropped`: system calls the kernel did not run the probe for, because it was running on that CPU already. */
   droppedMissed: number;
@@ -117,16 +121,13 @@ export function startCapture(options: CaptureOptions = {}): LiveCapture {
   const ignored = Uint32Array.from(new Set([process.pid, ...(options.ignorePids ?? [])]));
 
   const queue: EventBatch[] = [];
-  let queuedBytes = 0;
   let ended = false;
   let failure: unknown;
   let waiter: (() => void) | undefined;
   let delivered = 0;
   let batches = 0;
-  let droppedQueue = 0;
   let nextNum = 1;
   let fileOffset = 0;
-  const maxQueued = options.maxQueuedBytes ?? 256 << 20;
   let finalStats: CaptureStats | undefined;
   let stopWaiters: (() => void)[] = [];
 
@@ -146,6 +147,7 @@ export function startCapture(options: CaptureOptions = {}): LiveCapture {
         chunkBytes: options.chunkBytes ?? 4 << 20,
         procEvents: procexit ? 1 : 0,
         ringBytes: options.ringBufferBytes ?? 8 << 20,
+        maxQueuedBytes: options.maxQueuedBytes ?? 256 << 20,
       },
       packRecipes(recipes),
       ignored,
@@ -163,12 +165,7 @@ export function startCapture(options: CaptureOptions = {}): LiveCapture {
           const batch = chunkToBatch(chunk, nextNum, fileOffset);
           nextNum += batch.count;
           fileOffset += chunk.length;
-          if (queuedBytes > maxQueued) {
-            droppedQueue += batch.count;
-            return;
-          }
           queue.push(batch);
-          queuedBytes += chunk.length;
           delivered += batch.count;
           batches++;
         } catch (e) {
@@ -183,7 +180,7 @@ export function startCapture(options: CaptureOptions = {}): LiveCapture {
 
   function stats(): CaptureStats {
     if (finalStats) return { ...finalStats, droppedPerCpu: [...finalStats.droppedPerCpu] };
-    const [emittedPerCpu, ringPerCpu, oversizePerCpu, , missed] = addon.stats(handle);
+    const [emittedPerCpu, ringPerCpu, oversizePerCpu, , missed, droppedQueue] = addon.stats(handle);
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const ring = sum(ringPerCpu);
     const oversize = sum(oversizePerCpu);
@@ -233,7 +230,7 @@ export function startCapture(options: CaptureOptions = {}): LiveCapture {
             if (failure) throw failure;
             const b = queue.shift();
             if (b) {
-              queuedBytes -= b.bytes.length;
+              if (!ended) addon.consumed(handle, b.bytes.length);
               return { value: b, done: false };
             }
             if (ended) return { value: undefined, done: true };

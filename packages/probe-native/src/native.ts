@@ -12,6 +12,8 @@ export interface AddonOpenOptions {
   chunkBytes: number;
   procEvents: number;
   ringBytes: number;
+  /** Bytes handed to JS and not yet reported consumed beyond which the reader drops chunks. */
+  maxQueuedBytes: number;
 }
 
 /** The addon's functions. */
@@ -24,11 +26,20 @@ export interface ProbeAddon {
   ): object;
   /**
    * Per counter (emitted, ring-buffer-full drops, oversize drops, pending bytes), one value per possible CPU;
-   * then the probe programs' recursion misses.
+   * then the probe programs' recursion misses; then the events of chunks dropped over `maxQueuedBytes`.
    */
   stats(
     handle: object,
-  ): [emitted: number[], dropped: number[], overflow: number[], pendingBytes: number[], missed: number];
+  ): [
+    emitted: number[],
+    dropped: number[],
+    overflow: number[],
+    pendingBytes: number[],
+    missed: number,
+    droppedQueue: number,
+  ];
+  /** The consumer took `bytes` of delivered chunks off its queue. */
+  consumed(handle: object, bytes: number): void;
   stop(handle: object): void;
   close(handle: object): void;
   possibleCpus(): number;

@@ -326,6 +326,36 @@ describe.skipIf(!canRunLive)('drops (root)', () => {
   }, 60_000);
 });
 
+describe.skipIf(!canRunLive)('a consumer that falls behind (root)', () => {
+  it('costs counted drops of whole chunks over maxQueuedBytes, not a stalled reader and a full ring buffer', async () => {
+    // default ring buffer; at most 64 KiB delivered and not consumed
+    const cap = startCapture({
+      events: ['close'],
+      chunkBytes: 1 << 16,
+      maxQueuedBytes: 1 << 16,
+      scanProc: false,
+    });
+    let delivered = 0;
+    const reading = (async () => {
+      for await (const b of cap) delivered += b.count;
+    })();
+    // This thread is blocked while the child makes 300k close calls (~20 MB of events): the native reader keeps
+    // draining the ring buffer, and drops what exceeds the 64 KiB the consumer has not taken.
+    const r = spawnSync('/bin/sh', [
+      '-c',
+      'i=0; while [ $i -lt 300000 ]; do exec 3</dev/null; exec 3<&-; i=$((i+1)); done',
+    ]);
+    expect(r.status).toBe(0);
+    const stats = await cap.stop();
+    await reading;
+    expect(stats.droppedQueue).toBeGreaterThan(200_000);
+    expect(stats.droppedRingFull).toBe(0);
+    expect(stats.delivered).toBe(delivered);
+    expect(stats.emitted).toBe(stats.delivered + stats.droppedQueue);
+    expect(stats.dropped).toBe(stats.droppedQueue + stats.droppedMissed + stats.droppedOversize);
+  }, 60_000);
+});
+
 describe.skipIf(!canRunLive)('ignorePids (root)', () => {
   it('never traces the given thread groups, and still traces the others', async () => {
     // each opens the file once the capture runs (a line on stdin says so)
