@@ -160,8 +160,16 @@ export class EventContext {
   type = 0;
   /** 1-based event number in the capture. */
   num = 0;
-  /** Timestamp (ns since the epoch). */
-  ts = 0n;
+  /** Timestamp (ns since the epoch), read from the event when first asked for. */
+  get ts(): bigint {
+    if (this.tsStamp !== this.cacheStamp) {
+      this.tsValue = this.ev.ts;
+      this.tsStamp = this.cacheStamp;
+    }
+    return this.tsValue;
+  }
+  private tsValue = 0n;
+  private tsStamp = -1;
   /** Thread id of the event. */
   tid = -1;
   /** The thread, after the event was parsed (for execve: the new program). */
@@ -203,6 +211,18 @@ export class EventContext {
 
   constructor(tables: InspectorTables) {
     this.tables = tables;
+  }
+
+  /** Moves {@link cacheStamp} on to a new event, so that nothing cached for the previous one is used. */
+  nextEvent(): void {
+    const stamp = (this.cacheStamp + 1) & 0x3fffffff;
+    if (stamp === 0) {
+      // Wrapped: a stamp left from 2^30 events ago must not pass for the new one.
+      this.exitStamp.fill(-1);
+      this.enterStamp.fill(-1);
+      this.tsStamp = -1;
+    }
+    this.cacheStamp = stamp;
   }
 
   /** Index of parameter `name` in the exit (current) event, -1 when absent. */

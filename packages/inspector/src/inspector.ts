@@ -229,17 +229,16 @@ export class Inspector implements ParseEnv {
     if (threads.hasExited) threads.purgeExited();
     const type = ev.type;
     const tid = ev.tid;
-    const ts = ev.ts;
     this.eventsProcessed++;
     ctx.type = type;
     ctx.tid = tid;
-    ctx.ts = ts;
-    ctx.num = batch.firstNum + index;
+    const num = batch.firstNum + index;
+    ctx.num = num;
     ctx.fd = undefined;
     ctx.fdNum = -1;
     ctx.hasEnter = false;
-    ctx.cacheStamp = (ctx.cacheStamp + 1) & 0x3fffffff;
-    if (ctx.firstTs === 0n) ctx.firstTs = ts;
+    ctx.nextEvent();
+    if (ctx.firstTs === 0n) ctx.firstTs = ctx.ts;
     let thread = tid >= 0 ? threads.get(tid) : undefined;
     const problem = batch.problems[index] !== 0;
     if (problem && this.strict) {
@@ -259,7 +258,7 @@ export class Inspector implements ParseEnv {
     }
     ctx.thread = thread;
     if (thread) {
-      thread.lastEventTs = ts;
+      thread.lastEventNum = num;
       if (enter) {
         if (PAIRED_ENTER[type] === 1) {
           thread.enterType = type;

@@ -119,9 +119,7 @@ export class ThreadTable {
 
   private evict(): void {
     const target = Math.floor(this.maxThreads * 0.9);
-    const all = [...this.threads.values()].sort((a, b) =>
-      a.lastEventTs < b.lastEventTs ? -1 : a.lastEventTs > b.lastEventTs ? 1 : 0,
-    );
+    const all = [...this.threads.values()].sort((a, b) => a.lastEventNum - b.lastEventNum);
     for (let i = 0; i < all.length && this.threads.size > target; i++) {
       this.forget(all[i]!.tid);
       this.evicted++;

@@ -87,8 +87,8 @@ export class ThreadInfo {
   enterIndex = 0;
   /** Batch generation of the stored enter event (see `Inspector.beginBatch`). */
   enterGen = 0;
-  /** Time of the last event of the thread (ns), for eviction. */
-  lastEventTs: bigint = 0n;
+  /** Number of the thread's last event in the stream (see `EventContext.num`), for eviction. */
+  lastEventNum = 0;
   /** Set by procexit: the thread is removed before the next event is parsed. */
   exited = false;
   /** True when the thread was made up from an event without clone/proc-list information. */

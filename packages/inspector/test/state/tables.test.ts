@@ -43,7 +43,7 @@ describe('ThreadTable', () => {
     expect(tt.get(-1)).toBeUndefined();
     for (let tid = 100; tid < 110; tid++) {
       const t = thread(tid);
-      t.lastEventTs = BigInt(tid);
+      t.lastEventNum = tid;
       tt.add(t);
       expect(tt.get(tid)).toBe(t);
     }
@@ -65,7 +65,7 @@ describe('ThreadTable', () => {
     const tt = new ThreadTable(100);
     for (let i = 1; i <= 150; i++) {
       const t = thread(i);
-      t.lastEventTs = BigInt(i);
+      t.lastEventNum = i;
       tt.add(t);
     }
     expect(tt.size).toBeLessThanOrEqual(100);

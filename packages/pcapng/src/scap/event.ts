@@ -61,6 +61,8 @@ export class ScapEvent {
   private cachedFor = -1;
   private cachedBatch: EventBatch | undefined;
   private readonly pOff = new Int32Array(33);
+  /** How many leading parameters lie wholly within the event (valid with the cached offsets). */
+  private readable = 0;
   /** The event's type id, read once by `load()` (the batch's buffer is never rewritten). */
   private t = 0;
 
@@ -212,6 +214,9 @@ export class ScapEvent {
       // Keep offsets but clamp, so valid leading parameters stay readable.
       for (let k = 0; k <= n; k++) if (offs[k]! > end) offs[k] = end + 1;
     }
+    let readable = 0;
+    while (readable < n && offs[readable + 1]! <= end) readable++;
+    this.readable = readable;
     this.cachedFor = i;
     this.cachedBatch = b;
   }
@@ -251,12 +256,8 @@ export class ScapEvent {
    * subarray.
    */
   paramOffset(i: number): number {
-    const b = this.batch;
-    const idx = this.index;
-    if (!(i >= 0 && i < b.nparams[idx]!) || (i | 0) !== i) return -1;
-    if (this.cachedFor !== idx || this.cachedBatch !== b) this.computeOffsets();
-    const offs = this.pOff;
-    return offs[i + 1]! > this.o + b.spans[idx]! ? -1 : offs[i]!;
+    if (this.cachedFor !== this.index || this.cachedBatch !== this.batch) this.computeOffsets();
+    return i >= 0 && i < this.readable && (i | 0) === i ? this.pOff[i]! : -1;
   }
 
   /**
