@@ -31,7 +31,9 @@ export type PluginErrorCode =
   /** Bad arguments or usage (extcap command lines, rules-run options, state-table values). */
   | 'USAGE'
   /** A state-table operation failed (no such table or field, a type mismatch, the owning plugin refused). */
-  | 'TABLE_FAILED';
+  | 'TABLE_FAILED'
+  /** An isolated plugin's child process died (the plugin crashed): the message is the host's crash report. */
+  | 'CRASHED';
 
 /**
  * Every failure of a plugin or of the host around it: load, version check, init, open, next batch,
@@ -77,6 +79,7 @@ const CODES = new Set<string>([
   'UNKNOWN_FIELD',
   'USAGE',
   'TABLE_FAILED',
+  'CRASHED',
 ]);
 
 /** Turns an error thrown by the native addon (an `Error` with `code`, `lastError`, `rc`) into a PluginError. */

@@ -23,7 +23,13 @@ export {
   type JsonRecord,
   jsonLinesSource,
 } from './jsonl-source.js';
-export { loadAndInit, loadPlugin, type PluginSpec, parsePluginArg } from './load.js';
+export {
+  type LoadOptions,
+  loadAndInit,
+  loadPlugin,
+  type PluginSpec,
+  parsePluginArg,
+} from './load.js';
 export { loadAddon, type NativeAddon } from './native.js';
 export { type OpenOptions, Plugin, PluginCapture } from './plugin.js';
 export { compilePluginRules, type RunRulesOptions, runRulesOnPlugin } from './rules.js';

@@ -1,17 +1,32 @@
 /** {@link loadPlugin}: one entry point for native libraries and TypeScript definitions. */
+import { IsolatedDriver } from './isolate.js';
 import { NativeDriver } from './native.js';
 import { Plugin } from './plugin.js';
 import { TsDriver, type TsPluginDefinition } from './ts-plugin.js';
+
+/** Options of {@link loadPlugin}. */
+export interface LoadOptions {
+  /**
+   * Runs a native plugin in a child process and streams its batches back, so a plugin that crashes fails
+   * its calls with `CRASHED` instead of ending this process. An isolated plugin sources events only: its
+   * extraction capability is off (`info.broken` says why) and `eventToString` gives `undefined`.
+   */
+  isolate?: boolean;
+}
 
 /**
  * Loads a plugin: a path to a shared library built against plugin API 3.x, or a TypeScript definition
  * (see {@link definePlugin}). The API version and required symbols are checked as Falco checks them.
  * Call {@link Plugin.init} next.
- * @throws PluginError `LOAD_FAILED`, `API_VERSION`, `MISSING_SYMBOL`, `BAD_METADATA`
+ * @throws PluginError `LOAD_FAILED`, `API_VERSION`, `MISSING_SYMBOL`, `BAD_METADATA`, `CRASHED` (isolated)
  */
-// biome-ignore lint/suspicious/noExplicitAny: definitions of any parsed-event and config types are accepted
-export function loadPlugin(plugin: string | TsPluginDefinition<any, any>): Plugin {
-  return new Plugin(typeof plugin === 'string' ? new NativeDriver(plugin) : new TsDriver(plugin));
+export function loadPlugin(
+  // biome-ignore lint/suspicious/noExplicitAny: definitions of any parsed-event and config types are accepted
+  plugin: string | TsPluginDefinition<any, any>,
+  options: LoadOptions = {},
+): Plugin {
+  if (typeof plugin !== 'string') return new Plugin(new TsDriver(plugin));
+  return new Plugin(options.isolate ? new IsolatedDriver(plugin) : new NativeDriver(plugin));
 }
 
 /** A plugin to load plus its init config, as the CLI takes them (`LIB.so[:CONFIG]`). */
@@ -19,6 +34,8 @@ export interface PluginSpec {
   // biome-ignore lint/suspicious/noExplicitAny: see loadPlugin
   plugin: string | TsPluginDefinition<any, any>;
   config?: string | Record<string, unknown>;
+  /** Load a native plugin isolated in a child process (see {@link LoadOptions.isolate}). */
+  isolate?: boolean;
 }
 
 /**
@@ -35,7 +52,7 @@ export function parsePluginArg(arg: string): PluginSpec {
 /** Loads and initialises a plugin spec. */
 export async function loadAndInit(spec: PluginSpec | string): Promise<Plugin> {
   const s = typeof spec === 'string' ? parsePluginArg(spec) : spec;
-  const p = loadPlugin(s.plugin);
+  const p = loadPlugin(s.plugin, { isolate: s.isolate === true });
   try {
     await p.init(s.config ?? '');
   } catch (e) {

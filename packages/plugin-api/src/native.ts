@@ -12,7 +12,8 @@ import type { DriverBatch, DriverCapture, ExtractRequest, PluginDriver } from '.
 import { PluginError, toPluginError } from './errors.js';
 import type { OpenParam, PluginField, PluginFieldType, PluginInfo, PluginProgress } from './types.js';
 
-interface RawInfo {
+/** @internal What the addon says about a plugin at load. */
+export interface RawInfo {
   path: string;
   requiredApiVersion: string;
   name: string;
@@ -38,7 +39,8 @@ interface RawInfo {
   initSchema?: string | null;
 }
 
-interface RawCapture {
+/** @internal A capture of the addon (or of an isolated plugin's child process). */
+export interface RawCapture {
   next(): Promise<{
     rc: number;
     eof: boolean;
@@ -102,8 +104,8 @@ export function rawTables(): RawTables {
 
 let addon: Addon | undefined;
 
-/** The package root (`src/..` when running from sources, `dist/..` when built). */
-function packageRoot(): string {
+/** @internal The package root (`src/..` when running from sources, `dist/..` when built). */
+export function packageRoot(): string {
   const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
   return join(here, '..');
 }
@@ -193,7 +195,8 @@ function progressOf(p: { pct: number; text?: string } | undefined): PluginProgre
   return out;
 }
 
-function readInfo(raw: RawInfo): PluginInfo {
+/** @internal Checks a plugin's raw metadata and derives its capabilities. */
+export function readInfo(raw: RawInfo): PluginInfo {
   const broken: PluginInfo['broken'] = [];
   if (!/^\d+\.\d+\.\d+/.test(raw.version))
     throw new PluginError('BAD_METADATA', `plugin provided an invalid version string: '${raw.version}'`, {
@@ -256,7 +259,8 @@ function readInfo(raw: RawInfo): PluginInfo {
   };
 }
 
-class NativeCapture implements DriverCapture {
+/** @internal Maps addon capture results to driver batches. */
+export class NativeCapture implements DriverCapture {
   private eof = false;
   constructor(
     private readonly raw: RawCapture,
@@ -299,6 +303,33 @@ class NativeCapture implements DriverCapture {
   }
 }
 
+/** @internal Parses what `list_open_params` returned. */
+export function parseOpenParams(text: string | null, plugin: string): OpenParam[] {
+  if (text === null || text === '') return [];
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new PluginError(
+      'BAD_METADATA',
+      `list_open_params is not well-formed JSON: ${(e as Error).message}`,
+      {
+        plugin,
+      },
+    );
+  }
+  if (!Array.isArray(v) || v.some((p) => p === null || typeof p !== 'object' || typeof p.value !== 'string'))
+    throw new PluginError('BAD_METADATA', 'list_open_params is not an array of { value } objects', {
+      plugin,
+    });
+  return (v as Record<string, unknown>[]).map((p) => {
+    const o: OpenParam = { value: p.value as string };
+    if (typeof p.desc === 'string') o.desc = p.desc;
+    if (typeof p.separator === 'string') o.separator = p.separator;
+    return o;
+  });
+}
+
 /** @internal The driver of a native plugin. */
 export class NativeDriver implements PluginDriver {
   readonly info: PluginInfo;
@@ -327,33 +358,10 @@ export class NativeDriver implements PluginDriver {
   }
 
   listOpenParams(): OpenParam[] {
-    const text = this.call(() => this.raw.listOpenParams());
-    if (text === null || text === '') return [];
-    let v: unknown;
-    try {
-      v = JSON.parse(text);
-    } catch (e) {
-      throw new PluginError(
-        'BAD_METADATA',
-        `list_open_params is not well-formed JSON: ${(e as Error).message}`,
-        {
-          plugin: this.info.name,
-        },
-      );
-    }
-    if (
-      !Array.isArray(v) ||
-      v.some((p) => p === null || typeof p !== 'object' || typeof p.value !== 'string')
-    )
-      throw new PluginError('BAD_METADATA', 'list_open_params is not an array of { value } objects', {
-        plugin: this.info.name,
-      });
-    return (v as Record<string, unknown>[]).map((p) => {
-      const o: OpenParam = { value: p.value as string };
-      if (typeof p.desc === 'string') o.desc = p.desc;
-      if (typeof p.separator === 'string') o.separator = p.separator;
-      return o;
-    });
+    return parseOpenParams(
+      this.call(() => this.raw.listOpenParams()),
+      this.info.name,
+    );
   }
 
   open(params: string): DriverCapture {

@@ -51,4 +51,9 @@ describe('README examples', () => {
     const logs = await run(blocks[3]!, [["'./libtest.so'", JSON.stringify(testPlugin())]]);
     expect(logs).toEqual([['root'], [undefined], [{ count: 1n, label: '' }]]);
   });
+
+  it('the isolation example survives a crashing plugin and prints CRASHED', async () => {
+    const logs = await run(blocks[5]!, [["'./libtest.so'", JSON.stringify(testPlugin())]]);
+    expect(logs).toEqual([['CRASHED']]);
+  });
 });

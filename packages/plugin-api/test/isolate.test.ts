@@ -1,0 +1,93 @@
+import { loadPlugin, type Plugin, PluginError } from '@sysray/plugin-api';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collect, plain } from './helpers/events.js';
+import { ensureAddon, testPlugin } from './helpers/native.js';
+
+let so: string;
+const open: Plugin[] = [];
+beforeAll(() => {
+  ensureAddon();
+  so = testPlugin();
+});
+afterEach(() => {
+  for (const p of open.splice(0)) p.destroy();
+});
+
+function isolated(): Plugin {
+  const p = loadPlugin(so, { isolate: true });
+  open.push(p);
+  return p;
+}
+
+describe('isolated native plugins (a child process per plugin)', () => {
+  it('yield the same events as the plugin loaded in-process', async () => {
+    const inProcess = loadPlugin(so);
+    open.push(inProcess);
+    await inProcess.init({ count: 40_000, prefix: 'iso' });
+    const p = isolated();
+    await p.init({ count: 40_000, prefix: 'iso' });
+    const here = plain(await collect(await inProcess.open()));
+    const there = plain(await collect(await p.open()));
+    expect(there.length).toBe(40_000);
+    expect(there).toEqual(here);
+    expect(p.listOpenParams()).toEqual(inProcess.listOpenParams());
+  });
+
+  it('a plugin that crashes fails the pending call with CRASHED and the crash report; this process goes on', async () => {
+    const p = isolated();
+    await p.init({ mode: 'crash', count: 10 });
+    const c = await p.open();
+    const err = (await c.next().catch((e: unknown) => e)) as PluginError;
+    expect(err).toBeInstanceOf(PluginError);
+    expect(err.code).toBe('CRASHED');
+    expect(err.message).toBe(
+      `plugin 'test' (${so}) crashed with SIGSEGV in plugin_next_batch; a crash inside a plugin ends the process that hosts it`,
+    );
+    await expect(p.open()).rejects.toMatchObject({ code: 'CRASHED' });
+    const healthy = loadPlugin(so);
+    open.push(healthy);
+    await healthy.init({ count: 3 });
+    expect((await collect(await healthy.open())).reduce((n, b) => n + b.count, 0)).toBe(3);
+  });
+
+  it('failures inside the child come back as the same typed errors, with the plugin last error', async () => {
+    const p = isolated();
+    await expect(p.init({ mode: 'initfail' })).rejects.toMatchObject({
+      code: 'INIT_FAILED',
+      lastError: 'init refused by mode initfail',
+    });
+    const q = isolated();
+    await q.init({ mode: 'failafter', count: 1000 });
+    const c = await q.open();
+    expect((await c.next())?.count).toBe(64);
+    await expect(c.next()).rejects.toMatchObject({ code: 'NEXT_FAILED', lastError: 'boom after one batch' });
+    expect(() => loadPlugin(testPlugin('api4'), { isolate: true })).toThrow(
+      expect.objectContaining({ code: 'API_VERSION' }),
+    );
+  });
+
+  it('reports extraction as off, with the reason, instead of extracting across processes', async () => {
+    const p = isolated();
+    expect(p.info.capabilities).toMatchObject({ sourcing: true, extraction: false });
+    expect(p.info.broken).toEqual([
+      {
+        capability: 'extraction',
+        reason:
+          'the plugin is isolated in a child process: extraction is synchronous and runs only in-process',
+      },
+    ]);
+    await p.init({ count: 1 });
+    const [b] = await collect(await p.open());
+    const { ScapEvent } = await import('@sysray/pcapng/scap');
+    expect(() => p.extract(new ScapEvent().load(b!, 0), 'test.msg')).toThrow(
+      expect.objectContaining({ code: 'NOT_SUPPORTED' }),
+    );
+  });
+
+  it('set_config reaches the plugin in its child process', async () => {
+    const p = isolated();
+    await p.init({ count: 1 });
+    await p.setConfig({ prefix: 'moved' });
+    expect(plain(await collect(await p.open())).map((e) => e.data)).toEqual(['moved 0']);
+  });
+});
