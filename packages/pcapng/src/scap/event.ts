@@ -199,11 +199,25 @@ export class ScapEvent {
     const end = this.o + b.spans[i]!;
     let at = lens + n * width;
     const offs = this.pOff;
-    for (let k = 0; k < n; k++) {
-      offs[k] = at;
-      // A flagged event's length array may itself run past the event: lengths beyond it are unreadable.
-      if (lens + (k + 1) * width > end) at = end + 1;
-      else at += width === 2 ? v.getUint16(lens + 2 * k, le) : v.getUint32(lens + 4 * k, le);
+    if (at <= end) {
+      // The whole length array is inside the event (every well-formed event).
+      if (width === 2)
+        for (let k = 0; k < n; k++) {
+          offs[k] = at;
+          at += v.getUint16(lens + 2 * k, le);
+        }
+      else
+        for (let k = 0; k < n; k++) {
+          offs[k] = at;
+          at += v.getUint32(lens + 4 * k, le);
+        }
+    } else {
+      for (let k = 0; k < n; k++) {
+        offs[k] = at;
+        // A flagged event's length array may itself run past the event: lengths beyond it are unreadable.
+        if (lens + (k + 1) * width > end) at = end + 1;
+        else at += width === 2 ? v.getUint16(lens + 2 * k, le) : v.getUint32(lens + 4 * k, le);
+      }
     }
     offs[n] = at;
     if (
@@ -214,8 +228,11 @@ export class ScapEvent {
       // Keep offsets but clamp, so valid leading parameters stay readable.
       for (let k = 0; k <= n; k++) if (offs[k]! > end) offs[k] = end + 1;
     }
-    let readable = 0;
-    while (readable < n && offs[readable + 1]! <= end) readable++;
+    let readable = n;
+    if (offs[n]! > end) {
+      readable = 0;
+      while (readable < n && offs[readable + 1]! <= end) readable++;
+    }
     this.readable = readable;
     this.cachedFor = i;
     this.cachedBatch = b;
