@@ -5,8 +5,7 @@
  * `/` except for the root.
  */
 export function normalizePath(path: string): string {
-  if (path.indexOf('/.') < 0 && path.indexOf('//') < 0 && (path.length <= 1 || !path.endsWith('/')))
-    return path;
+  if (isNormal(path)) return path;
   const parts = path.split('/');
   const out: string[] = [];
   for (const p of parts) {
@@ -15,6 +14,18 @@ export function normalizePath(path: string): string {
     else out.push(p);
   }
   return `/${out.join('/')}`;
+}
+
+/** Whether an absolute path has no `//`, no `/.` (so no `.` or `..` component) and no trailing `/`. */
+function isNormal(path: string): boolean {
+  const n = path.length;
+  let slash = false;
+  for (let i = 0; i < n; i++) {
+    const c = path.charCodeAt(i);
+    if (slash && (c === 47 || c === 46)) return false;
+    slash = c === 47;
+  }
+  return !slash || n === 1;
 }
 
 /**

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { basename, dirname, normalizePath, resolvePath } from '../src/index.js';
 import { pathParts } from '../src/paths.js';
@@ -25,5 +26,26 @@ describe('paths', () => {
     const b = pathParts(['/srv', 'data', 'file1.txt'].join('/'));
     expect(b).toBe(a);
     expect(a).toEqual({ dir: '/srv/data', file: 'file1.txt' });
+  });
+
+  it('normalises every absolute path like a component-by-component walk', () => {
+    const walk = (p: string) => {
+      const out: string[] = [];
+      for (const c of p.split('/')) {
+        if (c === '' || c === '.') continue;
+        if (c === '..') out.pop();
+        else out.push(c);
+      }
+      return `/${out.join('/')}`;
+    };
+    const path = fc
+      .array(fc.constantFrom('/', '.', 'a', 'b.'), { maxLength: 12 })
+      .map((parts) => `/${parts.join('')}`);
+    fc.assert(
+      fc.property(path, (p) => {
+        expect(normalizePath(p)).toBe(walk(p));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
