@@ -20,7 +20,12 @@
 #include <vector>
 
 #include "plugin_abi.h"
+#include "plugin_call.h"
 #include "tables.h"
+
+namespace sysray {
+__thread PluginCallMark* tls_call __attribute__((tls_model("initial-exec"))) = nullptr;
+}  // namespace sysray
 
 namespace {
 
@@ -49,12 +54,9 @@ Napi::Error MakeError(Napi::Env env, const std::string& code, const std::string&
 // marked on its thread; a fatal signal during such a call prints which plugin crashed in which call, then
 // dies of that signal as it would have. Signals outside plugin calls go to the handlers installed before
 // ours (V8's, or the default).
-struct PluginCallMark {
-  const char* plugin;
-  const char* call;
-};
-
-__thread PluginCallMark* tls_call __attribute__((tls_model("initial-exec"))) = nullptr;
+using sysray::PluginCall;
+using sysray::PluginCallMark;
+using sysray::tls_call;
 
 constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
 struct sigaction g_previous[64];
@@ -119,23 +121,6 @@ void InstallCrashReporter() {
     sigaction(sig, &sa, &g_previous[sig]);
   }
 }
-
-// Marks the current thread as running plugin code for its lifetime.
-class PluginCall {
- public:
-  PluginCall(const std::string& plugin, const char* call) : previous_(tls_call) {
-    mark_.plugin = plugin.c_str();
-    mark_.call = call;
-    tls_call = &mark_;
-  }
-  ~PluginCall() { tls_call = previous_; }
-  PluginCall(const PluginCall&) = delete;
-  PluginCall& operator=(const PluginCall&) = delete;
-
- private:
-  PluginCallMark mark_;
-  PluginCallMark* previous_;
-};
 
 std::string SafeStr(const char* s) { return s == nullptr ? std::string() : std::string(s); }
 
@@ -316,6 +301,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     label_ = "'" + name_ + "' (" + path_ + ")";
     owner_.id = this;
     owner_.name = name_;
+    owner_.label = label_;
     sysray::FillTablesInput(&tables_in_);
   }
 

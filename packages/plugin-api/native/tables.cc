@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "plugin_call.h"
+
 namespace sysray {
 
 namespace {
@@ -99,7 +101,10 @@ sr_table_fieldinfo* ListFields(sr_table* tt, uint32_t* nfields) {
   Table* t = AsTable(tt);
   if (nfields != nullptr) *nfields = 0;
   if (!Usable(t, "list_table_fields")) return nullptr;
-  if (t->plugin_owned) return t->pfields.list_table_fields(t->ptable, nfields);
+  if (t->plugin_owned) {
+    PluginCall call(t->owner_label, "table list_table_fields");
+    return t->pfields.list_table_fields(t->ptable, nfields);
+  }
   t->field_infos.clear();
   for (auto& f : t->fields) t->field_infos.push_back({f->name.c_str(), f->type, 0});
   if (nfields != nullptr) *nfields = static_cast<uint32_t>(t->field_infos.size());
@@ -113,7 +118,10 @@ sr_table_field* GetField(sr_table* tt, const char* name, uint32_t type) {
     SetTableError("table '" + t->name + "': NULL field name");
     return nullptr;
   }
-  if (t->plugin_owned) return t->pfields.get_table_field(t->ptable, name, type);
+  if (t->plugin_owned) {
+    PluginCall call(t->owner_label, "table get_table_field");
+    return t->pfields.get_table_field(t->ptable, name, type);
+  }
   for (auto& f : t->fields)
     if (f->name == name) {
       if (f->type != type) {
@@ -134,7 +142,10 @@ sr_table_field* AddField(sr_table* tt, const char* name, uint32_t type) {
     SetTableError("table '" + t->name + "': a field needs a name and a state type");
     return nullptr;
   }
-  if (t->plugin_owned) return t->pfields.add_table_field(t->ptable, name, type);
+  if (t->plugin_owned) {
+    PluginCall call(t->owner_label, "table add_table_field");
+    return t->pfields.add_table_field(t->ptable, name, type);
+  }
   for (auto& f : t->fields)
     if (f->name == name) {
       if (f->type == type) return f.get();
@@ -155,14 +166,20 @@ const char* TableName(sr_table* tt) {
 uint64_t TableSize(sr_table* tt) {
   Table* t = AsTable(tt);
   if (!Usable(t, "get_table_size")) return UINT64_MAX;
-  if (t->plugin_owned) return t->preader.get_table_size(t->ptable);
+  if (t->plugin_owned) {
+    PluginCall call(t->owner_label, "table get_table_size");
+    return t->preader.get_table_size(t->ptable);
+  }
   return t->key_type == SR_ST_STRING ? t->by_str.size() : t->by_num.size();
 }
 
 sr_table_entry* GetEntry(sr_table* tt, const sr_state_data* key) {
   Table* t = AsTable(tt);
   if (!Usable(t, "get_table_entry")) return nullptr;
-  if (t->plugin_owned) return t->preader.get_table_entry(t->ptable, key);
+  if (t->plugin_owned) {
+    PluginCall call(t->owner_label, "table get_table_entry");
+    return t->preader.get_table_entry(t->ptable, key);
+  }
   uint64_t num = 0;
   std::string str;
   if (!KeyOf(t, key, &num, &str)) return nullptr;
@@ -180,7 +197,10 @@ sr_table_entry* GetEntry(sr_table* tt, const sr_state_data* key) {
 int32_t ReadField(sr_table* tt, sr_table_entry* e, const sr_table_field* f, sr_state_data* out) {
   Table* t = AsTable(tt);
   if (!Usable(t, "read_entry_field")) return SR_FAILURE;
-  if (t->plugin_owned) return t->preader.read_entry_field(t->ptable, e, f, out);
+  if (t->plugin_owned) {
+    PluginCall call(t->owner_label, "table read_entry_field");
+    return t->preader.read_entry_field(t->ptable, e, f, out);
+  }
   HostField* hf = HostFieldOf(t, f);
   if (hf == nullptr || e == nullptr || out == nullptr) return SR_FAILURE;
   HostEntry* he = static_cast<HostEntry*>(e);
@@ -192,7 +212,10 @@ int32_t ReadField(sr_table* tt, sr_table_entry* e, const sr_table_field* f, sr_s
 void ReleaseEntry(sr_table* tt, sr_table_entry* e) {
   Table* t = AsTable(tt);
   if (!Usable(t, "release_table_entry")) return;
-  if (t->plugin_owned && t->preader.release_table_entry != nullptr) t->preader.release_table_entry(t->ptable, e);
+  if (t->plugin_owned && t->preader.release_table_entry != nullptr) {
+    PluginCall call(t->owner_label, "table release_table_entry");
+    t->preader.release_table_entry(t->ptable, e);
+  }
 }
 
 sr_bool IterateEntries(sr_table* tt, sr_table_iterator_fn it, void* state) {
@@ -203,6 +226,7 @@ sr_bool IterateEntries(sr_table* tt, sr_table_iterator_fn it, void* state) {
       SetTableError("table '" + t->name + "': its plugin does not iterate entries");
       return 0;
     }
+    PluginCall call(t->owner_label, "table iterate_entries");
     return t->preader.iterate_entries(t->ptable, it, state);
   }
   if (t->key_type == SR_ST_STRING) {
@@ -219,7 +243,10 @@ sr_bool IterateEntries(sr_table* tt, sr_table_iterator_fn it, void* state) {
 int32_t ClearTable(sr_table* tt) {
   Table* t = AsTable(tt);
   if (!Usable(t, "clear_table")) return SR_FAILURE;
-  if (t->plugin_owned) return t->pwriter.clear_table(t->ptable);
+  if (t->plugin_owned) {
+    PluginCall call(t->owner_label, "table clear_table");
+    return t->pwriter.clear_table(t->ptable);
+  }
   t->by_num.clear();
   t->by_str.clear();
   return SR_SUCCESS;
@@ -228,7 +255,10 @@ int32_t ClearTable(sr_table* tt) {
 int32_t EraseEntry(sr_table* tt, const sr_state_data* key) {
   Table* t = AsTable(tt);
   if (!Usable(t, "erase_table_entry")) return SR_FAILURE;
-  if (t->plugin_owned) return t->pwriter.erase_table_entry(t->ptable, key);
+  if (t->plugin_owned) {
+    PluginCall call(t->owner_label, "table erase_table_entry");
+    return t->pwriter.erase_table_entry(t->ptable, key);
+  }
   uint64_t num = 0;
   std::string str;
   if (!KeyOf(t, key, &num, &str)) return SR_FAILURE;
@@ -243,7 +273,10 @@ int32_t EraseEntry(sr_table* tt, const sr_state_data* key) {
 sr_table_entry* CreateEntry(sr_table* tt) {
   Table* t = AsTable(tt);
   if (!Usable(t, "create_table_entry")) return nullptr;
-  if (t->plugin_owned) return t->pwriter.create_table_entry(t->ptable);
+  if (t->plugin_owned) {
+    PluginCall call(t->owner_label, "table create_table_entry");
+    return t->pwriter.create_table_entry(t->ptable);
+  }
   HostEntry* e = new HostEntry();
   e->values.resize(t->fields.size());
   return e;
@@ -253,6 +286,7 @@ void DestroyEntry(sr_table* tt, sr_table_entry* e) {
   Table* t = AsTable(tt);
   if (!Usable(t, "destroy_table_entry")) return;
   if (t->plugin_owned) {
+    PluginCall call(t->owner_label, "table destroy_table_entry");
     t->pwriter.destroy_table_entry(t->ptable, e);
     return;
   }
@@ -262,7 +296,10 @@ void DestroyEntry(sr_table* tt, sr_table_entry* e) {
 sr_table_entry* AddEntry(sr_table* tt, const sr_state_data* key, sr_table_entry* e) {
   Table* t = AsTable(tt);
   if (!Usable(t, "add_table_entry")) return nullptr;
-  if (t->plugin_owned) return t->pwriter.add_table_entry(t->ptable, key, e);
+  if (t->plugin_owned) {
+    PluginCall call(t->owner_label, "table add_table_entry");
+    return t->pwriter.add_table_entry(t->ptable, key, e);
+  }
   uint64_t num = 0;
   std::string str;
   if (e == nullptr || !KeyOf(t, key, &num, &str)) return nullptr;
@@ -280,7 +317,10 @@ sr_table_entry* AddEntry(sr_table* tt, const sr_state_data* key, sr_table_entry*
 int32_t WriteField(sr_table* tt, sr_table_entry* e, const sr_table_field* f, const sr_state_data* in) {
   Table* t = AsTable(tt);
   if (!Usable(t, "write_entry_field")) return SR_FAILURE;
-  if (t->plugin_owned) return t->pwriter.write_entry_field(t->ptable, e, f, in);
+  if (t->plugin_owned) {
+    PluginCall call(t->owner_label, "table write_entry_field");
+    return t->pwriter.write_entry_field(t->ptable, e, f, in);
+  }
   HostField* hf = HostFieldOf(t, f);
   if (hf == nullptr || e == nullptr || in == nullptr) return SR_FAILURE;
   if (hf->type == SR_ST_STRING && in->str == nullptr) {
@@ -423,6 +463,7 @@ int32_t AddTable(sr_owner* o, const sr_table_input* in) {
   t->name = in->name;
   t->key_type = in->key_type;
   t->owner = owner->name;
+  t->owner_label = owner->label;
   t->owner_id = owner->id;
   t->plugin_owned = true;
   t->ptable = in->table;

@@ -39,6 +39,7 @@ class Table {
   std::string name;
   uint32_t key_type = SR_ST_UINT64;
   std::string owner;  // "host" or the plugin's name
+  std::string owner_label;  // how crash reports name the owning plugin: 'name' (path)
 
   // Plugin-owned tables: the plugin's handle and vtables (calls are forwarded), and who added it.
   bool plugin_owned = false;
@@ -83,6 +84,7 @@ sr_table_reader_v0 ReaderV0();
 struct OwnerInfo {
   const void* id;
   std::string name;
+  std::string label;  // 'name' (path), for crash reports
 };
 sr_table_info* ListTables(sr_owner* o, uint32_t* ntables);
 sr_table* GetTable(sr_owner* o, const char* name, uint32_t key_type);

@@ -167,6 +167,43 @@ describe('state tables', () => {
     expect(third.lastError()).toBe('');
   });
 
+  it('host tables keep every state type, with string keys too, and refuse values that do not fit', async () => {
+    const { defineTable, stateTable } = await import('@sysray/plugin-api');
+    defineTable({
+      name: 'ts.types',
+      key: 'string',
+      fields: {
+        i8: 'int8',
+        u16: 'uint16',
+        i32: 'int32',
+        i64: 'int64',
+        u64: 'uint64',
+        ok: 'bool',
+        s: 'string',
+      },
+    });
+    const t = stateTable('ts.types');
+    t.set('a', { i8: -128, u16: 65535, i32: -5, i64: -(2n ** 63n), u64: 2n ** 64n - 1n, ok: true, s: 'x' });
+    expect(t.get('a')).toEqual({
+      i8: -128,
+      u16: 65535,
+      i32: -5,
+      i64: -(2n ** 63n),
+      u64: 2n ** 64n - 1n,
+      ok: true,
+      s: 'x',
+    });
+    expect(t.get('b')).toBeUndefined();
+    for (const bad of [{ i8: 128 }, { u16: -1 }, { u64: 2n ** 64n }, { i32: 1.5 }, { ok: 1 }, { s: 3 }])
+      expect(
+        () => t.set('a', bad as never),
+        JSON.stringify(bad, (_k, v) => String(v)),
+      ).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(t.get('a')?.i8).toBe(-128); // a refused write changes nothing
+    expect(() => t.get(1 as never)).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(t.info()).toEqual({ name: 'ts.types', keyType: 'string', owner: 'host' });
+  });
+
   it('defineTable refuses a taken name and unknown types', async () => {
     const { defineTable } = await import('@sysray/plugin-api');
     defineTable({ name: 'ts.once', key: 'int32', fields: {} });
