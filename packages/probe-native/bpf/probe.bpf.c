@@ -455,17 +455,23 @@ static __always_inline void put_tuple(struct ev *e, long fd, bool inbound, const
     *(__u16 *)(d + 35) = inbound ? lport : rport;
     set_len(e, 37);
   } else if (fam == 1) {
+    // unix: the destination's kernel socket pointer, the source's, then the destination's bound path — this
+    // socket's peer first for outbound, this socket first for inbound, so both ends write the same tuple
     struct unix_sock *us = (struct unix_sock *)sk;
     struct sock *peer = BPF_CORE_READ(us, peer);
+    struct sock *dst = inbound ? sk : peer;
     d[0] = 1;
-    *(__u64 *)(d + 1) = (__u64)sk;
-    *(__u64 *)(d + 9) = (__u64)peer;
-    struct unix_address *ua = BPF_CORE_READ(us, addr);
-    if (!ua && peer) ua = BPF_CORE_READ((struct unix_sock *)peer, addr);
+    *(__u64 *)(d + 1) = (__u64)dst;
+    *(__u64 *)(d + 9) = (__u64)(inbound ? peer : sk);
+    struct unix_address *ua = dst ? BPF_CORE_READ((struct unix_sock *)dst, addr) : NULL;
     long n = 0;
     if (ua) {
       int alen = BPF_CORE_READ(ua, len);
-      if (alen > 2) n = bpf_probe_read_kernel_str(d + 17, 108, (const char *)&ua->name[0] + 2);
+      const char *path = (const char *)&ua->name[0] + 2; // after sun_family
+      char first = 0;
+      bpf_probe_read_kernel(&first, 1, path);
+      if (first == 0 && alen > 3) path++; // an abstract address: the name after its leading NUL
+      if (alen > 2) n = bpf_probe_read_kernel_str(d + 17, 108, path);
     }
     if (n <= 0) {
       d[17] = 0;

@@ -92,6 +92,15 @@ _, anc, _, _ = s2.recvmsg(16, socket.CMSG_SPACE(4))
 out['unix_send'] = s1.fileno()
 out['unix_recv'] = s2.fileno()
 out['passed_fd'] = struct.unpack('i', anc[0][2][:4])[0]
+# a named unix stream socket: connect and accept
+us = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+us.bind(d + '/u.sock')
+us.listen(1)
+uc = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+uc.connect(d + '/u.sock')
+ua, _ = us.accept()
+out['ux_client'] = uc.fileno()
+out['ux_accepted'] = ua.fileno()
 import ctypes
 libc = ctypes.CDLL(None, use_errno=True)
 dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
@@ -146,6 +155,8 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
     unix_send: number;
     unix_recv: number;
     passed_fd: number;
+    ux_client: number;
+    ux_accepted: number;
     memfd: number;
     port: number;
     srv: number;
@@ -375,6 +386,22 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
     expect(c.readInt32LE(8)).toBe(1);
     expect(c.readInt32LE(12)).toBe(1);
     expect(c.readInt32LE(16)).toBe(out.passed_fd);
+    // both ends write the same tuple: destination socket, source socket (an unnamed pair: no path)
+    const t = sm.params.tuple as { family: string; source: string; dest: string; path: string };
+    expect(t.family).toBe('unix');
+    expect(t.path).toBe('');
+    expect(t.source).not.toBe(t.dest);
+    expect(rm.params.tuple).toEqual(t);
+  });
+
+  it('unix stream connect and accept write the same tuple, with the bound path', () => {
+    const c = first(['connect'], (e) => e.params.fd === out.ux_client)!;
+    expect(c.params.res).toBe(0);
+    expect(c.params.addr).toEqual({ family: 'unix', path: join(dir, 'u.sock') });
+    const t = c.params.tuple as { family: string; source: string; dest: string; path: string };
+    expect(t).toMatchObject({ family: 'unix', path: join(dir, 'u.sock') });
+    const a = first(['accept', 'accept4'], (e) => e.params.fd === out.ux_accepted)!;
+    expect(a.params.tuple).toEqual(t);
   });
 
   it('fchdir, creat, openat2, setns', () => {
