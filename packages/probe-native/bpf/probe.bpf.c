@@ -632,10 +632,17 @@ __noinline int sysray_op(__u32 op, __u32 a, __u32 b, __s64 ret) {
     put_tuple(e, ret, b & 1, NULL);
     break;
   case SYSRAY_OP_DATA: {
-    // a: buffer argument, length = max(ret, 0) capped by the snaplen (no data when the snaplen is 0)
-    __u64 n = ret > 0 ? ret : 0;
+    // a: buffer argument; the bytes transferred, or for written data of a failed call the size argument; capped
+    // by the snaplen (no data when the snaplen is 0)
+    __u64 n = ret > 0 ? (__u64)ret : (b & SYSRAY_IOV_OUT) ? arg_of(e, b & 7) : 0;
     if (n > snaplen) n = snaplen;
     put_ubuf(e, (const void *)arg_of(e, a), n);
+    break;
+  }
+  case SYSRAY_OP_OPEN_MODE: {
+    // the mode means something only when the open may create the file (0100 O_CREAT, 020200000 O_TMPFILE)
+    bool creates = a == 0xff || (arg_of(e, a) & (0100 | 020200000));
+    put_u32(e, creates ? arg_of(e, b) & 07777 : 0);
     break;
   }
   case SYSRAY_OP_PIPEFD: {

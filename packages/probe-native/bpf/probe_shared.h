@@ -62,7 +62,9 @@ enum sysray_op {
   SYSRAY_OP_TUPLE_ARG = 17,     /* socket tuple of fd argument a; b & 1: inbound; b >> 4: 1 + the argument
                                    holding a sockaddr used as the remote end when the socket has none (UDP) */
   SYSRAY_OP_TUPLE_RET = 18,     /* socket tuple of the returned fd; b = 1 inbound */
-  SYSRAY_OP_DATA = 19,          /* data at argument a, ret bytes capped by the snaplen */
+  SYSRAY_OP_DATA = 19,          /* data at argument a: the bytes transferred (ret > 0), capped by the snaplen;
+                                   b = SYSRAY_IOV_OUT | size argument: written data, kept up to the size argument
+                                   when the call failed */
   SYSRAY_OP_PIPEFD = 20,        /* fd b of the int[2] at argument a */
   SYSRAY_OP_PIPEINO = 21,       /* inode of the pipe at argument a */
   SYSRAY_OP_CONST32 = 22,       /* constant a | b << 8, 4 bytes */
@@ -78,6 +80,8 @@ enum sysray_op {
   SYSRAY_OP_IOV_DATA = 32,      /* data of the iovecs at argument a, count argument b & 7: see SYSRAY_IOV_OUT */
   SYSRAY_OP_RET_SIZE = 33,      /* bytes transferred: the return value when positive, else 0, 4 bytes */
   SYSRAY_OP_CREAT_LAYER = 34,   /* overlayfs layer of the returned fd as PPM_FD_*_LAYER_CREAT, 2 bytes */
+  SYSRAY_OP_OPEN_MODE = 35,     /* mode argument b & 07777 when the flags argument a has O_CREAT or O_TMPFILE (a
+                                   = 0xff: creat, always), else 0; 4 bytes */
 };
 
 /* SYSRAY_OP_IOV_DATA: b | SYSRAY_IOV_OUT for data written (writev): up to the snaplen, and at most the return

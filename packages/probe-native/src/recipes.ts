@@ -41,9 +41,13 @@ export const Op = {
   IOV_DATA: 32,
   RET_SIZE: 33,
   CREAT_LAYER: 34,
+  OPEN_MODE: 35,
 } as const;
 
-/** `b` flag of {@link Op.IOV_DATA}: the data is written (writev), so it is kept even when the call fails. */
+/**
+ * `b` flag of {@link Op.IOV_DATA} and {@link Op.DATA}: the data is written (writev, write), so it is kept even
+ * when the call fails (DATA: up to its size argument, `b & 7`).
+ */
 export const IOV_OUT = 0x80;
 
 /**
@@ -93,8 +97,8 @@ function r(name: string, nr: number, event: number, ops: ParamOp[], special = 0)
 /** Every system call the probe captures, in event-table order of their names. */
 export const RECIPES: readonly SyscallRecipe[] = [
   // files
-  r('open', 2, 3, [[RET], [USTR, 0], [OPENFLAGS, 1], [ARG32, 2], [DEV], [INO]]),
-  r('openat', 257, 307, [[RET], [ARGFD, 0], [USTR, 1], [OPENFLAGS, 2], [ARG32, 3], [DEV], [INO]]),
+  r('open', 2, 3, [[RET], [USTR, 0], [OPENFLAGS, 1], [Op.OPEN_MODE, 1, 2], [DEV], [INO]]),
+  r('openat', 257, 307, [[RET], [ARGFD, 0], [USTR, 1], [OPENFLAGS, 2], [Op.OPEN_MODE, 2, 3], [DEV], [INO]]),
   r('openat2', 437, 327, [
     [RET],
     [ARGFD, 0],
@@ -105,12 +109,12 @@ export const RECIPES: readonly SyscallRecipe[] = [
     [DEV],
     [INO],
   ]),
-  r('creat', 85, 59, [[RET], [USTR, 0], [ARG32, 1], [DEV], [INO], [Op.CREAT_LAYER]]),
+  r('creat', 85, 59, [[RET], [USTR, 0], [Op.OPEN_MODE, 0xff, 1], [DEV], [INO], [Op.CREAT_LAYER]]),
   r('close', 3, 5, [[RET], [ARGFD, 0]]),
   r('read', 0, 7, [[RET], [DATA, 1], [ARGFD, 0], [ARG32, 2]]),
-  r('write', 1, 9, [[RET], [DATA, 1], [ARGFD, 0], [ARG32, 2]]),
+  r('write', 1, 9, [[RET], [DATA, 1, 2 | IOV_OUT], [ARGFD, 0], [ARG32, 2]]),
   r('pread', 17, 113, [[RET], [DATA, 1], [ARGFD, 0], [ARG32, 2], [ARG64, 3]]),
-  r('pwrite', 18, 115, [[RET], [DATA, 1], [ARGFD, 0], [ARG32, 2], [ARG64, 3]]),
+  r('pwrite', 18, 115, [[RET], [DATA, 1, 2 | IOV_OUT], [ARGFD, 0], [ARG32, 2], [ARG64, 3]]),
   r('readv', 19, 117, [[RET], [Op.RET_SIZE], [Op.IOV_DATA, 1, 2], [ARGFD, 0]]),
   r('writev', 20, 119, [[RET], [Op.IOV_DATA, 1, 2 | IOV_OUT], [ARGFD, 0], [Op.IOVLEN, 1, 2]]),
   r('preadv', 295, 121, [[RET], [Op.RET_SIZE], [Op.IOV_DATA, 1, 2], [ARGFD, 0], [ARG64, 3]]),
@@ -156,7 +160,13 @@ export const RECIPES: readonly SyscallRecipe[] = [
     [Op.BACKLOG, 0, 2],
     [ARG32, 3],
   ]),
-  r('sendto', 44, 31, [[RET], [DATA, 1], [ARGFD, 0], [ARG32, 2], [TUPLE_ARG, 0, tupleB(false, 4)]]),
+  r('sendto', 44, 31, [
+    [RET],
+    [DATA, 1, 2 | IOV_OUT],
+    [ARGFD, 0],
+    [ARG32, 2],
+    [TUPLE_ARG, 0, tupleB(false, 4)],
+  ]),
   r('recvfrom', 45, 35, [[RET], [DATA, 1], [TUPLE_ARG, 0, tupleB(true, 4)], [ARGFD, 0], [ARG32, 2]]),
   r('sendmsg', 46, 49, [], Special.SENDMSG),
   r('recvmsg', 47, 53, [], Special.RECVMSG),

@@ -35,6 +35,7 @@ const OP_TYPES: Record<number, string[]> = {
   [Op.IOV_DATA]: ['BYTEBUF'],
   [Op.RET_SIZE]: ['UINT32'],
   [Op.CREAT_LAYER]: ['FLAGS16'],
+  [Op.OPEN_MODE]: ['UINT32'],
 };
 
 /** Parameter counts the kernel code of the special handlers writes (bpf/probe.bpf.c). */
