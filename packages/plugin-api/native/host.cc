@@ -167,7 +167,8 @@ struct Api {
   sr_get_str_fn get_extract_event_sources = nullptr;
   sr_get_str_fn get_fields = nullptr;
   sr_extract_fields_fn extract_fields = nullptr;
-  void* parse_event = nullptr;
+  sr_parse_event_fn parse_event = nullptr;
+  sr_get_str_fn get_parse_event_sources = nullptr;
   void* get_async_events = nullptr;
   void* set_async_event_handler = nullptr;
   sr_set_config_fn set_config = nullptr;
@@ -200,6 +201,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
                            InstanceMethod("prepareField", &Plugin::PrepareField),
                            InstanceMethod("extract", &Plugin::Extract),
                            InstanceMethod("setConfig", &Plugin::SetConfig),
+                           InstanceMethod("parse", &Plugin::Parse),
                            InstanceMethod("destroy", &Plugin::Destroy),
                        });
   }
@@ -245,6 +247,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     SR_SYM(get_fields);
     SR_SYM(extract_fields);
     SR_SYM(parse_event);
+    SR_SYM(get_parse_event_sources);
     SR_SYM(get_async_events);
     SR_SYM(set_async_event_handler);
     SR_SYM(set_config);
@@ -371,6 +374,10 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     o.Set("hasGetFields", api_.get_fields != nullptr);
     o.Set("hasExtractFields", api_.extract_fields != nullptr);
     o.Set("hasParseEvent", api_.parse_event != nullptr);
+    if (api_.parse_event != nullptr && api_.get_parse_event_sources != nullptr) {
+      const char* ps = api_.get_parse_event_sources();
+      o.Set("parseEventSources", ps == nullptr ? env.Null() : Napi::String::New(env, ps));
+    }
     o.Set("hasAsync", api_.get_async_events != nullptr && api_.set_async_event_handler != nullptr);
     o.Set("hasSetConfig", api_.set_config != nullptr);
     if (api_.get_fields != nullptr) {
@@ -613,6 +620,44 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     }
     state_ = nullptr;
     destroy_pending_ = false;
+  }
+
+  // parse_event: the plugin sees an event of the capture (once, before any extraction from it), with the table
+  // reader and writer vtables. (bytes, evtnum, evtsrc?)
+  Napi::Value Parse(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!NeedState(env, "parse events")) return env.Undefined();
+    if (api_.parse_event == nullptr) {
+      Fail(env, "NOT_SUPPORTED", "plugin '" + name_ + "' does not parse events");
+      return env.Undefined();
+    }
+    sr_event_input in;
+    if (!EventInput(info, 0, &in)) return env.Undefined();
+    std::string src;
+    if (info.Length() > 2 && info[2].IsString()) {
+      src = info[2].As<Napi::String>().Utf8Value();
+      in.evtsrc = src.c_str();
+    }
+    sr_event_parse_input pin;
+    memset(&pin, 0, sizeof pin);
+    pin.owner = &owner_;
+    pin.get_owner_last_error = OwnerLastError;
+    pin.table_reader = sysray::ReaderV0();
+    pin.table_writer = sysray::g_writer_vtable;
+    pin.table_reader_ext = &sysray::g_reader_vtable;
+    pin.table_writer_ext = &sysray::g_writer_vtable;
+    int32_t rc;
+    {
+      PluginCall call(label_, "parse_event");
+      rc = api_.parse_event(state_, &in, &pin);
+    }
+    if (rc != SR_SUCCESS) {
+      std::string last = LastErrorString();
+      MakeError(env, "PARSE_FAILED", "parse_event of plugin '" + name_ + "' failed" + (last.empty() ? "" : ": " + last),
+                last.c_str(), rc, true)
+          .ThrowAsJavaScriptException();
+    }
+    return env.Undefined();
   }
 
   // plugin_set_config (API 3.4): a new configuration for an initialised plugin.

@@ -228,6 +228,17 @@ typedef int32_t (*sr_next_batch_fn)(sr_state *s, sr_instance *h, uint32_t *nevts
 typedef int32_t (*sr_extract_fields_fn)(sr_state *s, const sr_event_input *evt, const sr_field_extract_input *in);
 typedef int32_t (*sr_set_config_fn)(sr_state *s, const sr_set_config_input *in);
 
+/* What parse_event gets besides the event: the reader and writer vtables (by value, then the extended ones). */
+typedef struct sr_event_parse_input {
+  sr_owner *owner;
+  const char *(*get_owner_last_error)(sr_owner *o);
+  sr_table_reader_v0 table_reader;
+  sr_table_writer_vtable table_writer;
+  sr_table_reader_vtable *table_reader_ext;
+  sr_table_writer_vtable *table_writer_ext;
+} sr_event_parse_input;
+typedef int32_t (*sr_parse_event_fn)(sr_state *s, const sr_event_input *evt, const sr_event_parse_input *in);
+
 #ifdef __cplusplus
 }
 #endif

@@ -38,6 +38,8 @@ export interface DriverCapture {
 export interface PluginDriver {
   readonly info: PluginInfo;
   init(config: string): void | Promise<void>;
+  /** Lets the plugin parse one event of source `source` (`parse_event`); absent without the capability. */
+  parseEvent?(event: ScapEvent, source: string): void;
   /** A new config after init; absent when the plugin cannot take one. */
   setConfig?(config: string): void | Promise<void>;
   lastError(): string | undefined;

@@ -33,7 +33,9 @@ export type PluginErrorCode =
   /** A state-table operation failed (no such table or field, a type mismatch, the owning plugin refused). */
   | 'TABLE_FAILED'
   /** An isolated plugin's child process died (the plugin crashed): the message is the host's crash report. */
-  | 'CRASHED';
+  | 'CRASHED'
+  /** `parse_event` failed. */
+  | 'PARSE_FAILED';
 
 /**
  * Every failure of a plugin or of the host around it: load, version check, init, open, next batch,
@@ -80,6 +82,7 @@ const CODES = new Set<string>([
   'USAGE',
   'TABLE_FAILED',
   'CRASHED',
+  'PARSE_FAILED',
 ]);
 
 /** Turns an error thrown by the native addon (an `Error` with `code`, `lastError`, `rc`) into a PluginError. */

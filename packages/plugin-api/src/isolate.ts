@@ -79,6 +79,13 @@ export class IsolatedDriver implements PluginDriver {
           'the plugin is isolated in a child process: extraction is synchronous and runs only in-process',
       });
     }
+    if (info.capabilities.parsing) {
+      info.capabilities.parsing = false;
+      info.broken.push({
+        capability: 'parsing',
+        reason: 'the plugin is isolated in a child process: parsing is synchronous and runs only in-process',
+      });
+    }
     this.info = info;
   }
 

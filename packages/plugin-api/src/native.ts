@@ -33,6 +33,7 @@ export interface RawInfo {
   hasParseEvent: boolean;
   hasAsync: boolean;
   hasSetConfig: boolean;
+  parseEventSources?: string | null;
   fields?: string | null;
   extractEventSources?: string | null;
   initSchemaType?: number;
@@ -57,6 +58,7 @@ interface RawPlugin {
   info(): RawInfo;
   init(config: string): void;
   setConfig(config: string): void;
+  parse(bytes: Uint8Array, evtnum: number, evtsrc: string): void;
   lastError(): string | null;
   listOpenParams(): string | null;
   open(params: string): RawCapture;
@@ -224,6 +226,16 @@ export function readInfo(raw: RawInfo): PluginInfo {
       broken.push({ capability: 'extraction', reason: (e as Error).message });
     }
   }
+  let parsing = raw.hasParseEvent;
+  let parseEventSources: string[] = [];
+  if (parsing && raw.parseEventSources !== undefined) {
+    try {
+      parseEventSources = parseStringList(raw.parseEventSources, 'get_parse_event_sources');
+    } catch (e) {
+      parsing = false;
+      broken.push({ capability: 'parsing', reason: (e as Error).message });
+    }
+  }
   let initSchema: string | undefined;
   if (raw.initSchemaType === 1 && raw.initSchema) {
     try {
@@ -250,12 +262,13 @@ export function readInfo(raw: RawInfo): PluginInfo {
     requiredApiVersion: raw.requiredApiVersion,
     id: raw.id,
     eventSource: raw.eventSource,
-    capabilities: { sourcing, extraction, parsing: raw.hasParseEvent, async: raw.hasAsync },
+    capabilities: { sourcing, extraction, parsing, async: raw.hasAsync },
     broken,
     fields,
     extractEventSources,
     initSchema,
     reconfigurable: raw.hasSetConfig,
+    parseEventSources,
   };
 }
 
@@ -351,6 +364,10 @@ export class NativeDriver implements PluginDriver {
 
   setConfig(config: string): void {
     this.call(() => this.raw.setConfig(config));
+  }
+
+  parseEvent(event: ScapEvent, source: string): void {
+    this.call(() => this.raw.parse(event.raw, event.num, source));
   }
 
   lastError(): string | undefined {

@@ -184,6 +184,29 @@ export class Plugin {
     return this.driver.extractor(req)(event);
   }
 
+  /** Whether the plugin parses events of `source` (Falco's rule: its parse sources, else its own source, else any). */
+  parses(source: string): boolean {
+    if (!this.has('parsing')) return false;
+    if (this.info.parseEventSources.length > 0) return this.info.parseEventSources.includes(source);
+    return this.info.eventSource === '' || this.info.eventSource === source;
+  }
+
+  /**
+   * Lets the plugin parse an event (`parse_event`) of source `source` (default: the plugin's own) — once per
+   * event, before any field is extracted from it. Parsing plugins keep state, for example in state tables
+   * (they get the table reader and writer vtables).
+   * @throws PluginError `NOT_SUPPORTED`, `PARSE_FAILED`, `BAD_STATE`
+   */
+  parseEvent(event: ScapEvent, source = this.info.eventSource || 'syscall'): void {
+    this.live('parse events');
+    this.need('parsing', 'parse events');
+    if (!this.driver.parseEvent)
+      throw new PluginError('NOT_SUPPORTED', `plugin '${this.info.name}' does not parse events`, {
+        plugin: this.info.name,
+      });
+    this.driver.parseEvent(event, source);
+  }
+
   /** Event sources the plugin's fields apply to. */
   sources(): string[] {
     if (this.info.extractEventSources.length > 0) return [...this.info.extractEventSources];

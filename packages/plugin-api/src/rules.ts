@@ -63,7 +63,8 @@ export function compilePluginRules(
 
 /**
  * Runs rules on the events of a source plugin: yields one Falco JSON alert (via `createAlert`) per matching
- * rule and event, in event order. Plugins loaded from specs are destroyed at the end.
+ * rule and event, in event order. Every plugin that parses the source's events (`parse_event`) sees each event
+ * before the rules extract fields from it. Plugins loaded from specs are destroyed at the end.
  *
  * @example
  * ```ts
@@ -95,10 +96,12 @@ export async function* runRulesOnPlugin(options: RunRulesOptions): AsyncGenerato
       options.openParams ?? '',
       options.signal ? { signal: options.signal } : {},
     );
+    const parsers = ordered.filter((p) => p.parses(sourceName));
     const ev = new ScapEvent();
     for await (const batch of capture) {
       for (let i = 0; i < batch.count; i++) {
         ev.load(batch, i);
+        for (const p of parsers) p.parseEvent(ev, sourceName); // state first, as Falco parses before it extracts
         if (all) {
           matched.length = 0;
           for (const r of ruleset.evaluateAll(ev, { source: sourceName }, matched))

@@ -193,6 +193,7 @@ export class TsDriver<P, C> implements PluginDriver {
       extractEventSources: def.extractEventSources ?? [],
       initSchema: def.initSchema ? JSON.stringify(def.initSchema) : undefined,
       reconfigurable: typeof def.setConfig === 'function',
+      parseEventSources: [],
     };
     if (typeof def.setConfig === 'function') {
       const set = def.setConfig.bind(def);

@@ -37,7 +37,7 @@ export interface PluginCapabilities {
   sourcing: boolean;
   /** Field extraction: `get_fields`, `extract_fields`. */
   extraction: boolean;
-  /** Event parsing (`parse_event`): reported, not driven by this host. */
+  /** Event parsing (`parse_event`): `Plugin.parseEvent`; `runRulesOnPlugin` parses every event first. */
   parsing: boolean;
   /** Async events (`set_async_event_handler`): reported, not driven by this host. */
   async: boolean;
@@ -70,6 +70,8 @@ export interface PluginInfo {
   initSchema: string | undefined;
   /** Whether the plugin takes a new config after init (`plugin_set_config`, API 3.4; see `Plugin.setConfig`). */
   reconfigurable: boolean;
+  /** Sources whose events the plugin parses (`get_parse_event_sources`; `[]`: its own source, or any without one). */
+  parseEventSources: string[];
 }
 
 /** Read progress of an open capture. */

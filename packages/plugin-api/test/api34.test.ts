@@ -204,6 +204,34 @@ describe('state tables', () => {
     expect(t.info()).toEqual({ name: 'ts.types', keyType: 'string', owner: 'host' });
   });
 
+  it('parse_event writes a TypeScript table through the writer vtable, on a field the plugin added', async () => {
+    const { defineTable } = await import('@sysray/plugin-api');
+    const last = defineTable({ name: 'ts.last', key: 'uint64', fields: {} });
+    const p = await started({ count: 10, writeTable: 'ts.last' });
+    expect(p.has('parsing')).toBe(true);
+    expect(p.parses('test')).toBe(true);
+    expect(p.parses('syscall')).toBe(false); // a source plugin without parse sources parses its own events only
+    expect(last.fields()).toEqual([{ name: 'last', type: 'uint64', readOnly: false }]); // add_table_field
+    const ev = new ScapEvent();
+    for (const b of await collect(await p.open()))
+      for (let i = 0; i < b.count; i++) p.parseEvent(ev.load(b, i));
+    expect([0, 1, 2, 3].map((k) => last.get(k)?.last)).toEqual([8n, 9n, 6n, 7n]);
+  });
+
+  it('runRulesOnPlugin lets parsing plugins see every event before the rules run', async () => {
+    const { defineTable, runRulesOnPlugin } = await import('@sysray/plugin-api');
+    const { join } = await import('node:path');
+    const seen = defineTable({ name: 'ts.seen', key: 'uint64', fields: { last: 'uint64' } });
+    const alerts = [];
+    for await (const a of runRulesOnPlugin({
+      plugins: [{ plugin: so, config: { count: 6, writeTable: 'ts.seen' } }],
+      rules: [join(import.meta.dirname, 'fixtures/test-rules.yaml')],
+    }))
+      alerts.push(a);
+    expect(alerts.length).toBeGreaterThan(0);
+    expect([0, 1, 2, 3].map((k) => seen.get(k)?.last)).toEqual([4n, 5n, 2n, 3n]);
+  });
+
   it('defineTable refuses a taken name and unknown types', async () => {
     const { defineTable } = await import('@sysray/plugin-api');
     defineTable({ name: 'ts.once', key: 'int32', fields: {} });

@@ -66,16 +66,16 @@ describe('isolated native plugins (a child process per plugin)', () => {
     );
   });
 
-  it('reports extraction as off, with the reason, instead of extracting across processes', async () => {
+  it('reports extraction and parsing as off, with the reason, instead of calling across processes', async () => {
     const p = isolated();
-    expect(p.info.capabilities).toMatchObject({ sourcing: true, extraction: false });
-    expect(p.info.broken).toEqual([
-      {
-        capability: 'extraction',
-        reason:
-          'the plugin is isolated in a child process: extraction is synchronous and runs only in-process',
-      },
-    ]);
+    expect(p.info.capabilities).toMatchObject({ sourcing: true, extraction: false, parsing: false });
+    expect(p.info.broken.map((b) => b.capability)).toEqual(['extraction', 'parsing']);
+    expect(p.info.broken[0]!.reason).toBe(
+      'the plugin is isolated in a child process: extraction is synchronous and runs only in-process',
+    );
+    expect(p.info.broken[1]!.reason).toBe(
+      'the plugin is isolated in a child process: parsing is synchronous and runs only in-process',
+    );
     await p.init({ count: 1 });
     const [b] = await collect(await p.open());
     const { ScapEvent } = await import('@sysray/pcapng/scap');

@@ -36,7 +36,7 @@ describe('the native host with the C test plugin', () => {
       requiredApiVersion: '3.4.0',
       id: 999,
       eventSource: 'test',
-      capabilities: { sourcing: true, extraction: true, parsing: false, async: false },
+      capabilities: { sourcing: true, extraction: true, parsing: true, async: false },
       broken: [],
     });
     expect(p.info.fields.map((f) => `${f.name}:${f.type}${f.isList ? '[]' : ''}`)).toEqual([
