@@ -957,6 +957,8 @@ class Capture : public Napi::ObjectWrap<Capture> {
 
   // Main thread: a trip of the running pump is complete.
   void Arrived(BatchResult* r) {
+    if (r->eof) ended_ = true;
+    if (r->rc == SR_TIMEOUT || !r->error_code.empty()) paused_ = true;
     ready_.push_back(r);
     Serve();
   }
@@ -1042,8 +1044,9 @@ class Capture : public Napi::ObjectWrap<Capture> {
   sr_instance* instance_ = nullptr;
   bool running_ = false;
   bool close_pending_ = false;
-  bool ended_ = false;   // the plugin said EOF: no more trips
-  bool paused_ = false;  // the last trip JS took was a timeout or a failure
+  bool ended_ = false;   // a trip ended with EOF: no more trips
+  bool paused_ = false;  // a trip ended with a timeout or a failure: the next trip waits for a next() call that
+                         // finds nothing ready (so JS has taken that trip)
   std::atomic<bool> stop_{false};
   std::deque<BatchResult*> ready_;
   std::unique_ptr<Napi::Promise::Deferred> waiting_;
@@ -1212,12 +1215,9 @@ void Capture::Deliver(Napi::Promise::Deferred& d, BatchResult* r) {
   std::unique_ptr<BatchResult> own(r);
   Napi::Env env = d.Env();
   if (!r->error_code.empty()) {
-    paused_ = true;
     d.Reject(MakeError(env, r->error_code, r->error, r->last_error.c_str(), r->rc, true).Value());
     return;
   }
-  if (r->eof) ended_ = true;
-  if (r->rc == SR_TIMEOUT) paused_ = true;
   Napi::Object o = Napi::Object::New(env);
   o.Set("rc", Napi::Number::New(env, r->rc));
   o.Set("count", Napi::Number::New(env, r->count));

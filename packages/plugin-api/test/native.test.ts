@@ -119,8 +119,29 @@ describe('the native host with the C test plugin', () => {
     expect(n).toBeGreaterThan(0);
     expect(c.progress()).toEqual({
       percent: Math.floor((n * 10000) / 40000) / 100,
-      text: `${n}/40000 events`,
+      text: `${n}/40000 events, ${n / 64} calls`,
     });
+  });
+
+  it('reads ahead of the consumer but never calls next_batch again after EOF', async () => {
+    const p = await started({ count: 40_000 }); // three trips: 16384, 16384, then 7232 and EOF
+    const c = await p.open();
+    let n = 0;
+    for (let b = await c.next(); b !== null; b = await c.next()) {
+      n += b.count;
+      await new Promise((r) => setTimeout(r, 30)); // slower than the plugin: trips wait ready, EOF among them
+    }
+    expect(n).toBe(40_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(c.progress()?.text).toBe('40000/40000 events, 626 calls'); // 625 batches of 64 and 1 EOF
+  });
+
+  it('after a timeout, the next next_batch call waits for the next next()', async () => {
+    const p = await started({ count: 100, mode: 'timeout' }); // odd calls time out
+    const c = await p.open();
+    expect((await c.next())?.count).toBe(0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(c.progress()?.text).toBe('0/100 events, 1 calls');
   });
 
   it('retries after SS_PLUGIN_TIMEOUT without losing events', async () => {
