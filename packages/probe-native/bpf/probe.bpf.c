@@ -900,15 +900,42 @@ static __always_inline __u32 pid_nr_of(struct task_struct *t, int type, bool ns)
   return BPF_CORE_READ(p, numbers[level & 31].nr);
 }
 
-// exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups
-// exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups of the
-// current task. A global function (verified once for its callers).
-__noinline int sysray_proc_common(void) {
+#define SYSRAY_MAX_ARGS 32
+
+// Strings of a user pointer array (argv or envp of a failed exec, from index `first`, up to its NULL): each with
+// its NUL, an unreadable or empty one as a lone NUL; at most SYSRAY_MAX_ARGS strings and SYSRAY_MAX_STR bytes.
+static __always_inline void put_uarray(struct ev *e, const char *const *arr, int first) {
+  __u32 total = 0;
+  __u32 base = e->off;
+  for (int i = first; i < SYSRAY_MAX_ARGS; i++) {
+    const char *str = NULL;
+    if (!arr || total >= SYSRAY_MAX_STR || bpf_probe_read_user(&str, sizeof(str), &arr[i]) < 0 || !str) break;
+    __u32 room = SYSRAY_MAX_STR - total;
+    barrier_var(room); // (keep the mask below: bounds for the verifier)
+    room &= 2 * SYSRAY_MAX_STR - 1;
+    long n = bpf_probe_read_user_str(e->buf + ((base + total) & MASK), room, str);
+    if (n <= 0) {
+      e->buf[(base + total) & MASK] = 0;
+      n = 1;
+    }
+    total += n;
+  }
+  set_len(e, total);
+}
+
+// exe, args, tid, pid, ptid of the current task: exe and args from its memory, or for a failed exec (`argv` set)
+// from the argument vector it was given. A global function (verified once for its callers).
+__noinline int sysray_proc_common(__u64 argv) {
   struct ev *e = get_scratch();
   if (!e) return 0;
   struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
   struct mm_struct *mm = BPF_CORE_READ(t, mm);
-  if (mm) {
+  if (argv) {
+    const char *exe = NULL;
+    bpf_probe_read_user(&exe, sizeof(exe), (const void *)argv);
+    put_ustr(e, exe);
+    put_uarray(e, (const char *const *)argv, 1);
+  } else if (mm) {
     put_mm_strings(e, mm, false, 0);
     put_mm_strings(e, mm, false, 1);
   } else {
@@ -1046,12 +1073,13 @@ static __always_inline __u32 exe_flags(struct file *exe, struct inode *in, const
 }
 
 // execve/execveat exit parameters after the common ones: env … euid.
-__noinline int sysray_exec_tail(void) {
+__noinline int sysray_exec_tail(__u64 envp) {
   struct ev *e = get_scratch();
   if (!e) return 0;
   struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
   struct mm_struct *mm = BPF_CORE_READ(t, mm);
-  if (mm) put_mm_strings(e, mm, true, 2);
+  if (envp) put_uarray(e, (const char *const *)envp, 0); // a failed exec: the environment it was given
+  else if (mm) put_mm_strings(e, mm, true, 2);
   else put_empty(e);
   put_u32(e, tty_of(t));
   put_u64(e, pid_nr_of(t, PIDTYPE_PGID, true));
@@ -1134,10 +1162,10 @@ __noinline int sysray_submit(void) {
   return 0;
 }
 
-static __always_inline void proc_exit_event(struct ev *e, __u16 type, __u32 nparams, long ret) {
+static __always_inline void proc_exit_event(struct ev *e, __u16 type, __u32 nparams, long ret, __u64 argv) {
   ev_begin(e, type, nparams);
   put_u64(e, ret);
-  sysray_proc_common();
+  sysray_proc_common(argv);
   sysray_proc_cwd();
   sysray_proc_mem();
   sysray_proc_cgroups();
@@ -1163,8 +1191,14 @@ int BPF_PROG(sysray_exit, struct pt_regs *regs, long ret) {
   __u16 type = r->type;
   if (special == SYSRAY_SPECIAL_EXECVE || special == SYSRAY_SPECIAL_EXECVEAT) {
     __u32 at = special == SYSRAY_SPECIAL_EXECVEAT;
-    proc_exit_event(e, type, at ? 30 : 31, ret);
-    sysray_exec_tail();
+    // a failed exec left the process as it was: its exe, args and env are those of the call (argv, envp)
+    __u64 argv = 0, envp = 0;
+    if (ret != 0) {
+      argv = at ? e->args[2] : e->args[1];
+      envp = at ? e->args[3] : e->args[2];
+    }
+    proc_exit_event(e, type, at ? 30 : 31, ret, argv);
+    sysray_exec_tail(envp);
     sysray_exec_tail2(at, ret);
     sysray_submit();
     return 0;
@@ -1174,7 +1208,7 @@ int BPF_PROG(sysray_exit, struct pt_regs *regs, long ret) {
     if (special == SYSRAY_SPECIAL_CLONE) flags = e->args[0];
     else if (special == SYSRAY_SPECIAL_VFORK) flags = 0x100 | 0x4000;
     else if (special == SYSRAY_SPECIAL_CLONE3) bpf_probe_read_user(&flags, 8, (const void *)e->args[0]);
-    proc_exit_event(e, type, 21, ret);
+    proc_exit_event(e, type, 21, ret, 0);
     sysray_clone_tail(flags, ret);
     sysray_submit();
     return 0;

@@ -135,7 +135,11 @@ if child == 0:
 os.waitpid(child, 0)
 out['child'] = child
 try:
-    os.execve(dfd, ['x'], {})
+    os.execve(dfd, ['x', 'at-arg'], {'AT': '1'})
+except OSError:
+    pass
+try:
+    os.execve(d + '/no-such-exe', ['ghost', 'a1', '', 'a3'], {'K2': 'V2', 'K3': ''})
 except OSError:
     pass
 os.setresgid(65534, 65534, 65534)
@@ -465,10 +469,26 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
     expect(ex.params.trusted_exepath).toBe(realpathSync('/bin/true'));
   });
 
-  it('a failed execveat', () => {
+  it('a failed execveat, with the argument vector and environment it was given', () => {
     const ex = first(['execveat'])!;
     expect(ex.params.res).toBe(-13); // EACCES: a directory
     expect(ex.params.pid).toBe(pid);
+    expect(ex.params.exe).toBe('x');
+    expect(Buffer.from(ex.params.args as Uint8Array).toString()).toBe('at-arg\0');
+    expect(Buffer.from(ex.params.env as Uint8Array).toString()).toBe('AT=1\0');
+  });
+
+  it('a failed execve carries the argv and envp of the call, not those of the process', () => {
+    const ex = first(['execve'], (e) => e.params.res === -2)!; // ENOENT
+    expect(ex.params).toMatchObject({
+      exe: 'ghost',
+      pid,
+      filename: join(dir, 'no-such-exe'),
+      comm: 'python3',
+    });
+    // an empty argument is a lone NUL
+    expect(Buffer.from(ex.params.args as Uint8Array).toString()).toBe('a1\0\0a3\0');
+    expect(Buffer.from(ex.params.env as Uint8Array).toString()).toBe('K2=V2\0K3=\0');
   });
 
   it('setresgid and setresuid', () => {
