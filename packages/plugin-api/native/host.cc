@@ -1513,32 +1513,34 @@ Napi::Value TableSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(n));
 }
 
-// The field accessors of a table, by name, with their types.
-bool TableFieldList(Napi::Env env, sysray::Table* t, std::vector<std::pair<sr_table_fieldinfo, sr_table_field*>>* out) {
+// A field of a table as the JS functions use it: name, type, read-only flag and accessor.
+struct JsField {
+  std::string name;
+  uint32_t type;
+  bool read_only;
+  sr_table_field* accessor;
+};
+
+// The fields of a table with their accessors (through the fields vtable, as a plugin would get them).
+bool TableFieldList(Napi::Env env, sysray::Table* t, std::vector<JsField>* out) {
   uint32_t n = 0;
   sr_table_fieldinfo* f = sysray::g_fields_vtable.list_table_fields(t, &n);
   if (f == nullptr && n > 0) {
     TableFail(env, "cannot list the fields of table '" + t->name + "'");
     return false;
   }
-  std::vector<sr_table_fieldinfo> infos(f, f + n);  // the list is only valid until the next call
-  std::vector<std::string> names;
-  for (auto& i : infos) names.push_back(i.name == nullptr ? std::string() : std::string(i.name));
-  for (uint32_t i = 0; i < n; i++) {
-    sr_table_field* acc = sysray::g_fields_vtable.get_table_field(t, names[i].c_str(), infos[i].field_type);
-    if (acc == nullptr) {
-      TableFail(env, "cannot access field '" + names[i] + "' of table '" + t->name + "'");
+  // Copy the list first: it is only valid until the next call into the table.
+  for (uint32_t i = 0; i < n; i++)
+    out->push_back({f[i].name == nullptr ? std::string() : std::string(f[i].name), f[i].field_type, f[i].read_only != 0,
+                    nullptr});
+  for (JsField& jf : *out) {
+    jf.accessor = sysray::g_fields_vtable.get_table_field(t, jf.name.c_str(), jf.type);
+    if (jf.accessor == nullptr) {
+      TableFail(env, "cannot access field '" + jf.name + "' of table '" + t->name + "'");
       return false;
     }
-    infos[i].name = nullptr;
-    out->emplace_back(infos[i], acc);
   }
-  for (uint32_t i = 0; i < n; i++) (*out)[i].first.name = strdup(names[i].c_str());
   return true;
-}
-
-void FreeFieldList(std::vector<std::pair<sr_table_fieldinfo, sr_table_field*>>* l) {
-  for (auto& p : *l) free(const_cast<char*>(p.first.name));
 }
 
 // tableGet(name, key) → { field: value } or undefined
@@ -1549,7 +1551,7 @@ Napi::Value TableGet(const Napi::CallbackInfo& info) {
   sr_state_data key;
   std::string keep;
   if (!ToStateData(env, info[1], t->key_type, &key, &keep, "the key of table '" + t->name + "'")) return env.Undefined();
-  std::vector<std::pair<sr_table_fieldinfo, sr_table_field*>> fields;
+  std::vector<JsField> fields;
   if (!TableFieldList(env, t, &fields)) return env.Undefined();
   sr_table_entry* e = sysray::g_reader_vtable.get_table_entry(t, &key);
   Napi::Value result = env.Undefined();
@@ -1558,18 +1560,16 @@ Napi::Value TableGet(const Napi::CallbackInfo& info) {
     for (auto& f : fields) {
       sr_state_data d;
       memset(&d, 0, sizeof d);
-      if (sysray::g_reader_vtable.read_entry_field(t, e, f.second, &d) != SR_SUCCESS) {
+      if (sysray::g_reader_vtable.read_entry_field(t, e, f.accessor, &d) != SR_SUCCESS) {
         sysray::g_reader_vtable.release_table_entry(t, e);
-        TableFail(env, std::string("cannot read field '") + f.first.name + "' of table '" + t->name + "'");
-        FreeFieldList(&fields);
+        TableFail(env, "cannot read field '" + f.name + "' of table '" + t->name + "'");
         return env.Undefined();
       }
-      o.Set(f.first.name, FromStateData(env, f.first.field_type, d));
+      o.Set(f.name, FromStateData(env, f.type, d));
     }
     sysray::g_reader_vtable.release_table_entry(t, e);
     result = o;
   }
-  FreeFieldList(&fields);
   return result;
 }
 
@@ -1586,7 +1586,7 @@ Napi::Value TableSet(const Napi::CallbackInfo& info) {
   std::string keep_key;
   if (!ToStateData(env, info[1], t->key_type, &key, &keep_key, "the key of table '" + t->name + "'"))
     return env.Undefined();
-  std::vector<std::pair<sr_table_fieldinfo, sr_table_field*>> fields;
+  std::vector<JsField> fields;
   if (!TableFieldList(env, t, &fields)) return env.Undefined();
   Napi::Object values = info[2].As<Napi::Object>();
   // Convert everything first: a bad value writes nothing.
@@ -1597,22 +1597,22 @@ Napi::Value TableSet(const Napi::CallbackInfo& info) {
   for (uint32_t i = 0; i < names.Length() && ok; i++) {
     std::string n = names.Get(i).As<Napi::String>().Utf8Value();
     size_t k = 0;
-    while (k < fields.size() && n != fields[k].first.name) k++;
+    while (k < fields.size() && n != fields[k].name) k++;
     if (k == fields.size()) {
       MakeError(env, "TABLE_FAILED", "table '" + t->name + "' has no field '" + n + "'").ThrowAsJavaScriptException();
       ok = false;
       break;
     }
-    if (fields[k].first.read_only != 0) {
+    if (fields[k].read_only) {
       MakeError(env, "TABLE_FAILED", "field '" + n + "' of table '" + t->name + "' is read-only")
           .ThrowAsJavaScriptException();
       ok = false;
       break;
     }
     sr_state_data d;
-    ok = ToStateData(env, values.Get(n), fields[k].first.field_type, &d, &keeps[k],
+    ok = ToStateData(env, values.Get(n), fields[k].type, &d, &keeps[k],
                      "field '" + n + "' of table '" + t->name + "'");
-    if (ok) writes.emplace_back(fields[k].second, d);
+    if (ok) writes.emplace_back(fields[k].accessor, d);
   }
   if (ok) {
     sr_table_entry* e = sysray::g_reader_vtable.get_table_entry(t, &key);
@@ -1646,7 +1646,6 @@ Napi::Value TableSet(const Napi::CallbackInfo& info) {
     }
     if (e != nullptr) sysray::g_reader_vtable.release_table_entry(t, e);
   }
-  FreeFieldList(&fields);
   return env.Undefined();
 }
 
