@@ -143,7 +143,7 @@ export interface FieldDef {
   /**
    * Relative cost of extracting the field, for evaluation order: 1 (the default) for a value the event or its
    * state holds ready, more for values computed per event (formatted, parsed, looked up, walked). A
-   * {@link Ruleset} runs checks of cost-1 fields first in an `and`; verdicts never depend on it.
+   * `Ruleset` runs checks of cost-1 fields first in an `and`; verdicts never depend on it.
    */
   cost?: number;
 }
