@@ -182,9 +182,7 @@ function applyTuple(info: FdInfo, t: ScapSockTuple, clientIsSource: boolean): vo
       info.sport = t.sport;
     }
     if (info.l4proto === '') info.l4proto = 'tcp';
-    const v6 = info.kind === 'ipv6';
-    const ep = (a: string, p: number) => (v6 ? `${a}:${p}` : `${a}:${p}`);
-    info.name = `${ep(info.cip, info.cport)}->${ep(info.sip, info.sport)}`;
+    info.name = `${info.cip}:${info.cport}->${info.sip}:${info.sport}`;
   } else if (t.family === 'unix') {
     info.kind = 'unix';
     info.name = t.path !== '' ? t.path : `${t.source}->${t.dest}`;
@@ -200,17 +198,20 @@ export const parseConnect: EventParser = (ctx) => {
   let info = fd >= 0 ? t?.fds.get(fd) : undefined;
   const res = ctx.res() ?? 0;
   const tuple = ctx.param(P.tuple) as ScapSockTuple | null | undefined;
-  const addr = ctx.param(P.addr) as ScapSockAddr | null | undefined;
+  const hasTuple =
+    !!tuple && typeof tuple === 'object' && 'family' in tuple && typeof tuple.family === 'string';
+  // The address parameter only matters when the tuple is missing (older captures, failed calls).
+  const addr = hasTuple ? undefined : (ctx.param(P.addr) as ScapSockAddr | null | undefined);
   if (!info && fd >= 0 && t) {
     // An fd we never saw created (opened before the capture): make it up from the connection.
-    const fam = tuple?.family ?? addr?.family;
+    const fam = hasTuple ? tuple.family : addr?.family;
     info = new FdInfo(fd, fam === 'inet6' ? 'ipv6' : fam === 'unix' ? 'unix' : 'ipv4');
     t.fds.set(info);
   }
   ctx.fd = info;
   if (!info) return;
   const before = info.name;
-  if (tuple && typeof tuple === 'object' && 'family' in tuple && typeof tuple.family === 'string') {
+  if (hasTuple) {
     info.role = 'client';
     applyTuple(info, tuple, true);
   } else if (addr && typeof addr === 'object' && 'family' in addr) {
