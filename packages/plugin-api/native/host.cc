@@ -13,10 +13,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "plugin_abi.h"
@@ -145,34 +148,170 @@ const char* OwnerLastError(sr_owner*) {
   return e.empty() ? nullptr : e.c_str();
 }
 
-struct Api {
-  sr_get_str_fn get_required_api_version = nullptr;
-  sr_get_init_schema_fn get_init_schema = nullptr;
-  sr_init_fn init = nullptr;
-  sr_destroy_fn destroy = nullptr;
-  sr_get_last_error_fn get_last_error = nullptr;
-  sr_get_str_fn get_name = nullptr;
-  sr_get_str_fn get_description = nullptr;
-  sr_get_str_fn get_contact = nullptr;
-  sr_get_str_fn get_version = nullptr;
-  sr_get_id_fn get_id = nullptr;
-  sr_get_str_fn get_event_source = nullptr;
-  sr_open_fn open = nullptr;
-  sr_close_fn close = nullptr;
-  sr_list_open_params_fn list_open_params = nullptr;
-  sr_get_progress_fn get_progress = nullptr;
-  sr_event_to_string_fn event_to_string = nullptr;
-  sr_next_batch_fn next_batch = nullptr;
-  void* get_extract_event_types = nullptr;
-  sr_get_str_fn get_extract_event_sources = nullptr;
-  sr_get_str_fn get_fields = nullptr;
-  sr_extract_fields_fn extract_fields = nullptr;
-  sr_parse_event_fn parse_event = nullptr;
-  sr_get_str_fn get_parse_event_sources = nullptr;
-  void* get_async_events = nullptr;
-  void* set_async_event_handler = nullptr;
-  sr_set_config_fn set_config = nullptr;
+// The plugin's symbols, resolved with dlsym into the reference symbol-table layout (see plugin_abi.h).
+using Api = sr_plugin_api;
+
+// ---- Routines (capture listening, API 3.12 layout): a plugin subscribes functions in capture_open (or later);
+// each runs on a thread of its own, called again and again until it returns false or is unsubscribed. What the
+// host does when a routine keeps running: it stops the plugin's routines after its capture_close and before
+// its destroy.
+struct Routine {
+  std::thread thread;
+  std::atomic<bool> stop{false};
+  std::atomic<bool> done{false};
+  sr_routine_fn fn = nullptr;
+  sr_routine_state* arg = nullptr;
+  sr_state* state = nullptr;
+  std::string label;
 };
+
+struct RoutineOwner {
+  sr_state* state = nullptr;  // the plugin's state while it is initialised
+  std::string label;
+  std::vector<std::unique_ptr<Routine>> routines;
+};
+
+std::mutex g_routines_mu;
+std::map<const void*, RoutineOwner> g_routines;  // by owner id (the Plugin)
+
+void RunRoutine(Routine* r) {
+  PluginCall call(r->label, "routine");
+  while (!r->stop.load(std::memory_order_acquire)) {
+    if (r->fn(r->state, r->arg) == 0) break;
+    std::this_thread::yield();
+  }
+  r->done.store(true, std::memory_order_release);
+}
+
+sr_routine* SubscribeRoutine(sr_owner* o, sr_routine_fn f, sr_routine_state* i) {
+  const OwnerInfo* owner = static_cast<const OwnerInfo*>(o);
+  if (owner == nullptr || f == nullptr) {
+    sysray::SetTableError("subscribe: NULL owner or routine function");
+    return nullptr;
+  }
+  std::lock_guard<std::mutex> lock(g_routines_mu);
+  auto it = g_routines.find(owner->id);
+  if (it == g_routines.end() || it->second.state == nullptr) {
+    sysray::SetTableError("subscribe: the plugin is not initialised");
+    return nullptr;
+  }
+  auto r = std::make_unique<Routine>();
+  r->fn = f;
+  r->arg = i;
+  r->state = it->second.state;
+  r->label = it->second.label;
+  Routine* raw = r.get();
+  raw->thread = std::thread(RunRoutine, raw);
+  it->second.routines.push_back(std::move(r));
+  return raw;
+}
+
+// Stops and joins one routine (a routine that unsubscribes itself is detached: it ends after its call).
+void StopRoutine(Routine* r) {
+  r->stop.store(true, std::memory_order_release);
+  if (r->thread.joinable()) {
+    if (r->thread.get_id() == std::this_thread::get_id())
+      r->thread.detach();
+    else
+      r->thread.join();
+  }
+}
+
+int32_t UnsubscribeRoutine(sr_owner* o, sr_routine* handle) {
+  const OwnerInfo* owner = static_cast<const OwnerInfo*>(o);
+  std::unique_ptr<Routine> victim;
+  {
+    std::lock_guard<std::mutex> lock(g_routines_mu);
+    auto it = owner == nullptr ? g_routines.end() : g_routines.find(owner->id);
+    if (it == g_routines.end()) {
+      sysray::SetTableError("unsubscribe: unknown owner");
+      return SR_FAILURE;
+    }
+    auto& list = it->second.routines;
+    for (auto r = list.begin(); r != list.end(); ++r)
+      if (r->get() == handle) {
+        victim = std::move(*r);
+        list.erase(r);
+        break;
+      }
+  }
+  if (!victim) {
+    sysray::SetTableError("unsubscribe: not a routine of this plugin");
+    return SR_FAILURE;
+  }
+  bool self = victim->thread.joinable() && victim->thread.get_id() == std::this_thread::get_id();
+  StopRoutine(victim.get());
+  if (self) victim.release();  // still running its last call on this thread: leaked on purpose, tiny
+  return SR_SUCCESS;
+}
+
+// Stops every routine of a plugin (after capture_close, before destroy). Returns how many were running.
+size_t StopRoutines(const void* owner_id) {
+  std::vector<std::unique_ptr<Routine>> stopping;
+  {
+    std::lock_guard<std::mutex> lock(g_routines_mu);
+    auto it = g_routines.find(owner_id);
+    if (it == g_routines.end()) return 0;
+    stopping.swap(it->second.routines);
+  }
+  for (auto& r : stopping) StopRoutine(r.get());
+  return stopping.size();
+}
+
+size_t RoutineCount(const void* owner_id) {
+  std::lock_guard<std::mutex> lock(g_routines_mu);
+  auto it = g_routines.find(owner_id);
+  if (it == g_routines.end()) return 0;
+  size_t n = 0;
+  for (auto& r : it->second.routines) n += r->done.load() ? 0 : 1;
+  return n;
+}
+
+sr_routine_vtable g_routine_vtable = {SubscribeRoutine, UnsubscribeRoutine};
+
+// ---- Event schema (API 3.12 get_required_event_schema_version). The scap event table this project implements
+// (@sysray/pcapng/scap) records no libs schema version, so the host claims only the schema-3 baseline: 3.0.0,
+// the version Falco assumes for a plugin that does not say. A plugin that consumes syscall events and requires
+// more is refused, as Falco refuses one that requires more than its driver's schema.
+constexpr unsigned kEventSchemaMajor = 3;
+constexpr unsigned kEventSchemaMinor = 0;
+constexpr unsigned kEventSchemaPatch = 0;
+
+std::string EventSchemaVersion() {
+  return std::to_string(kEventSchemaMajor) + "." + std::to_string(kEventSchemaMinor) + "." +
+         std::to_string(kEventSchemaPatch);
+}
+
+// Whether a plugin with this source list (the JSON array get_*_event_sources returned, or NULL) takes syscall
+// events: a list that names "syscall", or no list / an empty one for a plugin without an event source of its
+// own (a plugin with one takes its own source then, as Falco adds it).
+bool SourcesIncludeSyscall(const char* json, bool has_own_source) {
+  bool empty = json == nullptr;
+  if (!empty) {
+    const char* p = json;
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+    if (*p == '\0') empty = true;
+    if (*p == '[') {
+      const char* q = p + 1;
+      while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') q++;
+      if (*q == ']') empty = true;
+    }
+  }
+  if (empty) return !has_own_source;
+  return strstr(json, "\"syscall\"") != nullptr;
+}
+
+// Whether an event-type list (get_*_event_types) lets syscall events through: no list, an empty list, or any
+// type other than the plugin event.
+bool TypesIncludeSyscall(sr_get_event_types_fn get, sr_state* s) {
+  if (get == nullptr) return true;
+  uint32_t n = 0;
+  uint16_t* types = get(&n, s);
+  if (types == nullptr || n == 0) return true;
+  for (uint32_t i = 0; i < n; i++)
+    if (types[i] != kPluginEventType) return true;
+  return false;
+}
 
 struct PreparedField {
   uint32_t id;
@@ -202,6 +341,10 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
                            InstanceMethod("extract", &Plugin::Extract),
                            InstanceMethod("setConfig", &Plugin::SetConfig),
                            InstanceMethod("parse", &Plugin::Parse),
+                           InstanceMethod("metrics", &Plugin::Metrics),
+                           InstanceMethod("captureOpen", &Plugin::CaptureOpen),
+                           InstanceMethod("captureClose", &Plugin::CaptureClose),
+                           InstanceMethod("routines", &Plugin::Routines),
                            InstanceMethod("destroy", &Plugin::Destroy),
                        });
   }
@@ -251,6 +394,13 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     SR_SYM(get_async_events);
     SR_SYM(set_async_event_handler);
     SR_SYM(set_config);
+    SR_SYM(get_parse_event_types);
+    SR_SYM(get_async_event_sources);
+    SR_SYM(dump_state);
+    SR_SYM(get_metrics);
+    SR_SYM(capture_open);
+    SR_SYM(capture_close);
+    SR_SYM(get_required_event_schema_version);
 #undef SR_SYM
     // The required API version is checked first, as Falco does: same major, minor not above ours, and with
     // the same minor a patch not above ours.
@@ -311,6 +461,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
   ~Plugin() override {
     // A plugin dropped without destroy(): release its state if nothing runs on it. The library stays mapped.
     if (state_ != nullptr && active_ == 0) {
+      ForgetRoutines();
       sysray::PluginGone(owner_.id);
       PluginCall call(label_, "destroy");
       api_.destroy(state_);
@@ -380,6 +531,13 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     }
     o.Set("hasAsync", api_.get_async_events != nullptr && api_.set_async_event_handler != nullptr);
     o.Set("hasSetConfig", api_.set_config != nullptr);
+    o.Set("hasMetrics", api_.get_metrics != nullptr);
+    o.Set("hasCaptureListen", api_.capture_open != nullptr && api_.capture_close != nullptr);
+    o.Set("hasDumpState", api_.dump_state != nullptr);
+    if (api_.get_required_event_schema_version != nullptr) {
+      const char* v = api_.get_required_event_schema_version(nullptr);  // "s can be NULL"
+      if (v != nullptr) o.Set("requiredEventSchemaVersion", v);
+    }
     if (api_.get_fields != nullptr) {
       const char* f = api_.get_fields();
       o.Set("fields", f == nullptr ? env.Null() : Napi::String::New(env, f));
@@ -432,7 +590,164 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
       return env.Undefined();
     }
     state_ = s;
+    std::string why;
+    if (!EventSchemaCompatible(&why)) {
+      {
+        PluginCall call(label_, "destroy");
+        sysray::PluginGone(owner_.id);
+        api_.destroy(state_);
+      }
+      state_ = nullptr;
+      Fail(env, "SCHEMA_VERSION", why);
+      return env.Undefined();
+    }
+    {
+      std::lock_guard<std::mutex> lock(g_routines_mu);
+      RoutineOwner& ro = g_routines[owner_.id];
+      ro.state = state_;
+      ro.label = label_;
+    }
     return env.Undefined();
+  }
+
+  // The event schema check of API 3.12, after init as Falco does it (the plugin may answer from its state): only
+  // for a plugin that extracts fields from or parses syscall events (by its sources and event types); a
+  // version it does not give is 3.0.0. Same major as the host's schema, minor not above it.
+  bool EventSchemaCompatible(std::string* why) {
+    PluginCall call(label_, "get_required_event_schema_version or get_*_event_types");
+    bool has_own_source = api_.get_event_source != nullptr && api_.get_id != nullptr && id_ != 0 && !source_.empty();
+    bool extracts = api_.get_fields != nullptr && api_.extract_fields != nullptr &&
+                    SourcesIncludeSyscall(api_.get_extract_event_sources != nullptr ? api_.get_extract_event_sources()
+                                                                                     : nullptr,
+                                          has_own_source) &&
+                    TypesIncludeSyscall(api_.get_extract_event_types, state_);
+    bool parses = api_.parse_event != nullptr &&
+                  SourcesIncludeSyscall(api_.get_parse_event_sources != nullptr ? api_.get_parse_event_sources() : nullptr,
+                                        has_own_source) &&
+                  TypesIncludeSyscall(api_.get_parse_event_types, state_);
+    if (!extracts && !parses) return true;
+    const char* v = api_.get_required_event_schema_version != nullptr ? api_.get_required_event_schema_version(state_)
+                                                                      : nullptr;
+    if (v == nullptr) return true;  // 3.0.0
+    unsigned major = 0, minor = 0, patch = 0;
+    char tail = 0;
+    if (sscanf(v, "%u.%u.%u%c", &major, &minor, &patch, &tail) != 3) {
+      *why = "plugin '" + name_ + "' provided an invalid required event schema version: '" + v + "'";
+      return false;
+    }
+    const char* reason = nullptr;
+    if (major != kEventSchemaMajor)
+      reason = "major versions disagree";
+    else if (minor > kEventSchemaMinor)
+      reason = "the host's event schema minor is less than the requested one";
+    if (reason == nullptr) return true;
+    *why = "plugin '" + name_ + "' requires event schema version '" + v +
+           "', not compatible with the host's event schema version '" + EventSchemaVersion() + "': " + reason;
+    return false;
+  }
+
+  void ForgetRoutines() {
+    StopRoutines(owner_.id);
+    std::lock_guard<std::mutex> lock(g_routines_mu);
+    g_routines.erase(owner_.id);
+  }
+
+  // get_metrics: [{ name, type (0 monotonic, 1 not), valueType, value }] (64-bit integers as BigInt).
+  Napi::Value Metrics(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!NeedState(env, "report metrics")) return env.Undefined();
+    if (api_.get_metrics == nullptr) {
+      Fail(env, "NOT_SUPPORTED", "plugin '" + name_ + "' does not export plugin_get_metrics");
+      return env.Undefined();
+    }
+    uint32_t n = 0;
+    sr_metric* m;
+    {
+      PluginCall call(label_, "get_metrics");
+      m = api_.get_metrics(state_, &n);
+    }
+    if (n > 0 && m == nullptr) {
+      Fail(env, "BAD_METADATA", "get_metrics of plugin '" + name_ + "' returned NULL for " + std::to_string(n) + " metrics");
+      return env.Undefined();
+    }
+    if (n > kMaxListValues) {
+      Fail(env, "BAD_METADATA", "get_metrics of plugin '" + name_ + "' returned " + std::to_string(n) + " metrics");
+      return env.Undefined();
+    }
+    Napi::Array out = Napi::Array::New(env, n);
+    for (uint32_t k = 0; k < n; k++) {
+      const sr_metric& x = m[k];
+      if (x.name == nullptr) {
+        Fail(env, "BAD_METADATA", "metric " + std::to_string(k) + " of plugin '" + name_ + "' has a NULL name");
+        return env.Undefined();
+      }
+      Napi::Value v;
+      switch (x.value_type) {
+        case SR_MV_U32: v = Napi::Number::New(env, x.value.u32); break;
+        case SR_MV_S32: v = Napi::Number::New(env, x.value.s32); break;
+        case SR_MV_U64: v = Napi::BigInt::New(env, x.value.u64); break;
+        case SR_MV_S64: v = Napi::BigInt::New(env, x.value.s64); break;
+        case SR_MV_DOUBLE: v = Napi::Number::New(env, x.value.d); break;
+        case SR_MV_FLOAT: v = Napi::Number::New(env, x.value.f); break;
+        case SR_MV_INT: v = Napi::Number::New(env, x.value.i); break;
+        default:
+          Fail(env, "BAD_METADATA", std::string("metric '") + x.name + "' of plugin '" + name_ +
+                                        "' has an unknown value type " + std::to_string(x.value_type));
+          return env.Undefined();
+      }
+      if (x.type != SR_METRIC_MONOTONIC && x.type != SR_METRIC_NON_MONOTONIC) {
+        Fail(env, "BAD_METADATA", std::string("metric '") + x.name + "' of plugin '" + name_ +
+                                      "' has an unknown metric type " + std::to_string(x.type));
+        return env.Undefined();
+      }
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("name", x.name);
+      o.Set("type", Napi::Number::New(env, x.type));
+      o.Set("valueType", Napi::Number::New(env, x.value_type));
+      o.Set("value", v);
+      out.Set(k, o);
+    }
+    return out;
+  }
+
+  // capture_open / capture_close with the listen input: the routine vtable and the extended table reader and
+  // writer vtables. After capture_close the plugin's routines still running are stopped.
+  Napi::Value CaptureListen(const Napi::CallbackInfo& info, bool open) {
+    Napi::Env env = info.Env();
+    if (!NeedState(env, open ? "listen to a capture opening" : "listen to a capture closing")) return env.Undefined();
+    if (api_.capture_open == nullptr || api_.capture_close == nullptr) {
+      Fail(env, "NOT_SUPPORTED", "plugin '" + name_ + "' does not listen to captures (plugin_capture_open/close)");
+      return env.Undefined();
+    }
+    sr_capture_listen_input in;
+    memset(&in, 0, sizeof in);
+    in.owner = &owner_;
+    in.routine = &g_routine_vtable;
+    in.table_reader_ext = &sysray::g_reader_vtable;
+    in.table_writer_ext = &sysray::g_writer_vtable;
+    in.get_owner_last_error = OwnerLastError;
+    int32_t rc;
+    {
+      PluginCall call(label_, open ? "capture_open" : "capture_close");
+      rc = open ? api_.capture_open(state_, &in) : api_.capture_close(state_, &in);
+    }
+    if (!open) StopRoutines(owner_.id);
+    if (rc != SR_SUCCESS) {
+      std::string last = LastErrorString();
+      MakeError(env, "LISTEN_FAILED",
+                std::string(open ? "capture_open" : "capture_close") + " of plugin '" + name_ + "' failed" +
+                    (last.empty() ? std::string() : ": " + last),
+                last.c_str(), rc, true)
+          .ThrowAsJavaScriptException();
+    }
+    return env.Undefined();
+  }
+  Napi::Value CaptureOpen(const Napi::CallbackInfo& info) { return CaptureListen(info, true); }
+  Napi::Value CaptureClose(const Napi::CallbackInfo& info) { return CaptureListen(info, false); }
+
+  // How many of the plugin's routines are running.
+  Napi::Value Routines(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(RoutineCount(owner_.id)));
   }
 
   Napi::Value LastError(const Napi::CallbackInfo& info) {
@@ -550,6 +865,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     req.table_reader_ext = &sysray::g_reader_vtable;
     req.num_fields = 1;
     req.fields = &f;
+    req.value_offsets = nullptr;  // optional in 3.12: Falco asks for offsets only when it formats value ranges
     int32_t rc;
     {
       PluginCall call(label_, "extract_fields");
@@ -613,6 +929,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
   }
 
   void DoDestroy() {
+    ForgetRoutines();  // routines call into the state: they stop first
     sysray::PluginGone(owner_.id);  // tables the plugin added go with it
     if (state_ != nullptr) {
       PluginCall call(label_, "destroy");
@@ -699,7 +1016,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
   std::string path_;
   std::string label_;  // how crash reports name the plugin: 'name' (path)
   void* handle_ = nullptr;
-  Api api_;
+  Api api_{};
   std::string required_api_;
   std::string name_;
   std::string source_;
@@ -1687,6 +2004,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("tableSet", Napi::Function::New(env, TableSet));
   exports.Set("tableDelete", Napi::Function::New(env, TableDelete));
   exports.Set("tableClear", Napi::Function::New(env, TableClear));
+  exports.Set("eventSchemaVersion", Napi::String::New(env, EventSchemaVersion()));
   exports.Set("apiVersion", Napi::String::New(env, std::to_string(SYSRAY_API_MAJOR) + "." +
                                                         std::to_string(SYSRAY_API_MINOR) + "." +
                                                         std::to_string(SYSRAY_API_PATCH)));

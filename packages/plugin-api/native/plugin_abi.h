@@ -1,11 +1,14 @@
 /*
- * Declarations of the Falco plugin API 3.x ABI, as this host uses it. Written for sysray from the documented
- * layout of falcosecurity/libs userspace/plugin/plugin_api.h and plugin_types.h (Apache-2.0): the same field
- * order, types and packing, so a plugin built against the reference header links against this host.
- * Declared minor: 3.4 (3.3 gave the log function the owner as first argument; 3.4 added set_config). The state
- * tables part is declared as 3.4 lays it out: the init input's tables input holds list/get/add plus the fields
- * vtable (by value, then a pointer to the extended one); the extraction input holds the reader vtable (by
- * value, then a pointer to the extended one).
+ * Declarations of the Falco plugin API 3.x ABI, as this host uses it. Written for sysray from the layout of
+ * falcosecurity/libs userspace/plugin/plugin_api.h and plugin_types.h at API 3.12.0 (the sizes and field offsets
+ * below are the ones the bindgen layout assertions of falcosecurity/plugin-sdk-rs `falco_plugin_api` give for
+ * that header on LP64 targets): the same field order, types and packing, so a plugin built against the
+ * reference header links against this host. The static_asserts at the end fail the build on any mismatch.
+ * What 3.12 lays out beyond 3.4: the init input's tables input ends with the extended reader and writer
+ * vtables; the extraction input ends with the value offsets; the symbol table ends with get_metrics,
+ * capture_open/capture_close (with the capture listen input and its routine vtable) and
+ * get_required_event_schema_version; the async group has get_async_event_sources and dump_state; state data
+ * has a table member (type 10).
  */
 #ifndef SYSRAY_PLUGIN_ABI_H
 #define SYSRAY_PLUGIN_ABI_H
@@ -17,9 +20,11 @@ extern "C" {
 #endif
 
 #define SYSRAY_API_MAJOR 3
-#define SYSRAY_API_MINOR 4
+#define SYSRAY_API_MINOR 12
 #define SYSRAY_API_PATCH 0
 #define SYSRAY_MAX_ERRLEN 1024
+/* Offset of the payload of a plugin event (header, two lengths, the plugin id). */
+#define SYSRAY_PLUGIN_EVENT_PAYLOAD_OFFSET 38
 
 typedef uint32_t sr_bool;
 
@@ -68,6 +73,12 @@ typedef struct sr_byte_buffer {
   const void *ptr;
 } sr_byte_buffer;
 
+/* Where each extracted value lies in the event (start, length per field), when the framework asks. */
+typedef struct sr_extract_value_offsets {
+  uint32_t *start;
+  uint32_t *length;
+} sr_extract_value_offsets;
+
 typedef struct sr_extract_field {
   union {
     const char **str;
@@ -106,6 +117,7 @@ enum {
   SR_ST_UINT32 = 7,
   SR_ST_UINT64 = 8,
   SR_ST_STRING = 9,
+  SR_ST_TABLE = 10, /* a field holding a table (sub-tables): not offered by this host's tables */
   SR_ST_BOOL = 25
 };
 
@@ -121,6 +133,7 @@ typedef union sr_state_data {
   uint64_t u64;
   const char *str;
   sr_bool b;
+  sr_table *table;
 } sr_state_data;
 
 typedef struct sr_table_info {
@@ -189,6 +202,8 @@ typedef struct sr_init_tables_input {
   int32_t (*add_table)(sr_owner *o, const sr_table_input *in);
   sr_table_fields_vtable fields;
   sr_table_fields_vtable *fields_ext;
+  sr_table_reader_vtable *reader_ext;
+  sr_table_writer_vtable *writer_ext;
 } sr_init_tables_input;
 
 typedef struct sr_init_input {
@@ -210,6 +225,7 @@ typedef struct sr_field_extract_input {
   sr_extract_field *fields;
   sr_table_reader_v0 table_reader;
   sr_table_reader_vtable *table_reader_ext;
+  sr_extract_value_offsets *value_offsets; /* NULL: the framework does not ask for offsets */
 } sr_field_extract_input;
 
 /* Exported functions (each exported as `plugin_<name>`). */
@@ -239,8 +255,236 @@ typedef struct sr_event_parse_input {
 } sr_event_parse_input;
 typedef int32_t (*sr_parse_event_fn)(sr_state *s, const sr_event_input *evt, const sr_event_parse_input *in);
 
+/* Metrics (get_metrics): a name, whether the value only grows, and a typed value. */
+enum { SR_METRIC_MONOTONIC = 0, SR_METRIC_NON_MONOTONIC = 1 };
+enum {
+  SR_MV_U32 = 0,
+  SR_MV_S32 = 1,
+  SR_MV_U64 = 2,
+  SR_MV_S64 = 3,
+  SR_MV_DOUBLE = 4,
+  SR_MV_FLOAT = 5,
+  SR_MV_INT = 6
+};
+typedef union sr_metric_value {
+  uint32_t u32;
+  int32_t s32;
+  uint64_t u64;
+  int64_t s64;
+  double d;
+  float f;
+  int i;
+} sr_metric_value;
+typedef struct sr_metric {
+  const char *name;
+  uint32_t type;
+  sr_metric_value value;
+  uint32_t value_type;
+} sr_metric;
+typedef sr_metric *(*sr_get_metrics_fn)(sr_state *s, uint32_t *num_metrics);
+
+/* Routines: functions a capture-listening plugin has the framework call on its own threads until they return
+ * false (or are unsubscribed). */
+typedef void sr_routine;
+typedef void sr_routine_state;
+typedef sr_bool (*sr_routine_fn)(sr_state *s, sr_routine_state *i);
+typedef struct sr_routine_vtable {
+  sr_routine *(*subscribe)(sr_owner *o, sr_routine_fn f, sr_routine_state *i);
+  int32_t (*unsubscribe)(sr_owner *o, sr_routine *r);
+} sr_routine_vtable;
+
+/* What capture_open and capture_close get. */
+typedef struct sr_capture_listen_input {
+  sr_owner *owner;
+  sr_routine_vtable *routine;
+  sr_table_reader_vtable *table_reader_ext;
+  sr_table_writer_vtable *table_writer_ext;
+  const char *(*get_owner_last_error)(sr_owner *o);
+} sr_capture_listen_input;
+typedef int32_t (*sr_capture_listen_fn)(sr_state *s, const sr_capture_listen_input *in);
+
+/* Async events: the handler the framework gives (err holds SYSRAY_MAX_ERRLEN bytes). */
+typedef int32_t (*sr_async_handler_fn)(sr_owner *o, const sr_event *evt, char *err);
+typedef int32_t (*sr_set_async_handler_fn)(sr_state *s, sr_owner *o, sr_async_handler_fn handler);
+typedef const char *(*sr_get_schema_version_fn)(sr_state *s);
+typedef uint16_t *(*sr_get_event_types_fn)(uint32_t *numtypes, sr_state *s);
+
+/*
+ * The plugin's symbol table, in the order and layout of the reference `plugin_api` struct (the host fills it
+ * with dlsym; the layout is asserted so that it stays the reference one).
+ */
+typedef struct sr_plugin_api {
+  sr_get_str_fn get_required_api_version;
+  sr_get_init_schema_fn get_init_schema;
+  sr_init_fn init;
+  sr_destroy_fn destroy;
+  sr_get_last_error_fn get_last_error;
+  sr_get_str_fn get_name;
+  sr_get_str_fn get_description;
+  sr_get_str_fn get_contact;
+  sr_get_str_fn get_version;
+  /* event sourcing */
+  sr_get_id_fn get_id;
+  sr_get_str_fn get_event_source;
+  sr_open_fn open;
+  sr_close_fn close;
+  sr_list_open_params_fn list_open_params;
+  sr_get_progress_fn get_progress;
+  sr_event_to_string_fn event_to_string;
+  sr_next_batch_fn next_batch;
+  /* field extraction */
+  sr_get_event_types_fn get_extract_event_types;
+  sr_get_str_fn get_extract_event_sources;
+  sr_get_str_fn get_fields;
+  sr_extract_fields_fn extract_fields;
+  /* event parsing */
+  sr_get_event_types_fn get_parse_event_types;
+  sr_get_str_fn get_parse_event_sources;
+  sr_parse_event_fn parse_event;
+  /* async events */
+  sr_get_str_fn get_async_event_sources;
+  sr_get_str_fn get_async_events;
+  sr_set_async_handler_fn set_async_event_handler;
+  sr_set_async_handler_fn dump_state;
+  /* the rest */
+  sr_set_config_fn set_config;
+  sr_get_metrics_fn get_metrics;
+  sr_capture_listen_fn capture_open;
+  sr_capture_listen_fn capture_close;
+  sr_get_schema_version_fn get_required_event_schema_version;
+} sr_plugin_api;
+
 #ifdef __cplusplus
 }
 #endif
+
+/* Layout checks (LP64): sizes and offsets of every struct shared with plugins, as the 3.12.0 reference has them. */
+#if defined(__cplusplus)
+#include <cstddef>
+#define SR_ASSERT(cond, what) static_assert(cond, what)
+#else
+#include <stddef.h>
+#define SR_ASSERT(cond, what) _Static_assert(cond, what)
+#endif
+#define SR_LAYOUT(type, size) SR_ASSERT(sizeof(type) == (size), "size of " #type)
+#define SR_AT(type, field, off) SR_ASSERT(offsetof(type, field) == (off), "offset of " #type "." #field)
+#if UINTPTR_MAX == 0xffffffffffffffffu
+SR_LAYOUT(sr_event, 26);
+SR_AT(sr_event, tid, 8);
+SR_AT(sr_event, len, 16);
+SR_AT(sr_event, type, 20);
+SR_AT(sr_event, nparams, 22);
+SR_LAYOUT(sr_event_input, 24);
+SR_AT(sr_event_input, evtnum, 8);
+SR_AT(sr_event_input, evtsrc, 16);
+SR_LAYOUT(sr_byte_buffer, 16);
+SR_AT(sr_byte_buffer, ptr, 8);
+SR_LAYOUT(sr_extract_value_offsets, 16);
+SR_AT(sr_extract_value_offsets, length, 8);
+SR_LAYOUT(sr_extract_field, 64);
+SR_AT(sr_extract_field, res_len, 8);
+SR_AT(sr_extract_field, field_id, 16);
+SR_AT(sr_extract_field, field, 24);
+SR_AT(sr_extract_field, arg_key, 32);
+SR_AT(sr_extract_field, arg_index, 40);
+SR_AT(sr_extract_field, arg_present, 48);
+SR_AT(sr_extract_field, ftype, 52);
+SR_AT(sr_extract_field, flist, 56);
+SR_LAYOUT(sr_state_data, 8);
+SR_LAYOUT(sr_table_info, 16);
+SR_AT(sr_table_info, key_type, 8);
+SR_LAYOUT(sr_table_fieldinfo, 16);
+SR_AT(sr_table_fieldinfo, field_type, 8);
+SR_AT(sr_table_fieldinfo, read_only, 12);
+SR_LAYOUT(sr_metric_value, 8);
+SR_LAYOUT(sr_metric, 32);
+SR_AT(sr_metric, type, 8);
+SR_AT(sr_metric, value, 16);
+SR_AT(sr_metric, value_type, 24);
+SR_LAYOUT(sr_table_fields_vtable, 24);
+SR_AT(sr_table_fields_vtable, get_table_field, 8);
+SR_AT(sr_table_fields_vtable, add_table_field, 16);
+SR_LAYOUT(sr_table_reader_v0, 32);
+SR_AT(sr_table_reader_v0, read_entry_field, 24);
+SR_LAYOUT(sr_table_reader_vtable, 48);
+SR_AT(sr_table_reader_vtable, get_table_size, 8);
+SR_AT(sr_table_reader_vtable, get_table_entry, 16);
+SR_AT(sr_table_reader_vtable, read_entry_field, 24);
+SR_AT(sr_table_reader_vtable, release_table_entry, 32);
+SR_AT(sr_table_reader_vtable, iterate_entries, 40);
+SR_LAYOUT(sr_table_writer_vtable, 48);
+SR_AT(sr_table_writer_vtable, erase_table_entry, 8);
+SR_AT(sr_table_writer_vtable, create_table_entry, 16);
+SR_AT(sr_table_writer_vtable, destroy_table_entry, 24);
+SR_AT(sr_table_writer_vtable, add_table_entry, 32);
+SR_AT(sr_table_writer_vtable, write_entry_field, 40);
+SR_LAYOUT(sr_table_input, 152);
+SR_AT(sr_table_input, key_type, 8);
+SR_AT(sr_table_input, table, 16);
+SR_AT(sr_table_input, reader, 24);
+SR_AT(sr_table_input, writer, 56);
+SR_AT(sr_table_input, fields, 104);
+SR_AT(sr_table_input, reader_ext, 128);
+SR_AT(sr_table_input, writer_ext, 136);
+SR_AT(sr_table_input, fields_ext, 144);
+SR_LAYOUT(sr_init_tables_input, 72);
+SR_AT(sr_init_tables_input, get_table, 8);
+SR_AT(sr_init_tables_input, add_table, 16);
+SR_AT(sr_init_tables_input, fields, 24);
+SR_AT(sr_init_tables_input, fields_ext, 48);
+SR_AT(sr_init_tables_input, reader_ext, 56);
+SR_AT(sr_init_tables_input, writer_ext, 64);
+SR_LAYOUT(sr_init_input, 40);
+SR_AT(sr_init_input, owner, 8);
+SR_AT(sr_init_input, get_owner_last_error, 16);
+SR_AT(sr_init_input, tables, 24);
+SR_AT(sr_init_input, log_fn, 32);
+SR_LAYOUT(sr_field_extract_input, 80);
+SR_AT(sr_field_extract_input, get_owner_last_error, 8);
+SR_AT(sr_field_extract_input, num_fields, 16);
+SR_AT(sr_field_extract_input, fields, 24);
+SR_AT(sr_field_extract_input, table_reader, 32);
+SR_AT(sr_field_extract_input, table_reader_ext, 64);
+SR_AT(sr_field_extract_input, value_offsets, 72);
+SR_LAYOUT(sr_event_parse_input, 112);
+SR_AT(sr_event_parse_input, get_owner_last_error, 8);
+SR_AT(sr_event_parse_input, table_reader, 16);
+SR_AT(sr_event_parse_input, table_writer, 48);
+SR_AT(sr_event_parse_input, table_reader_ext, 96);
+SR_AT(sr_event_parse_input, table_writer_ext, 104);
+SR_LAYOUT(sr_set_config_input, 8);
+SR_LAYOUT(sr_routine_vtable, 16);
+SR_AT(sr_routine_vtable, unsubscribe, 8);
+SR_LAYOUT(sr_capture_listen_input, 40);
+SR_AT(sr_capture_listen_input, routine, 8);
+SR_AT(sr_capture_listen_input, table_reader_ext, 16);
+SR_AT(sr_capture_listen_input, table_writer_ext, 24);
+SR_AT(sr_capture_listen_input, get_owner_last_error, 32);
+SR_LAYOUT(sr_plugin_api, 264);
+SR_AT(sr_plugin_api, get_init_schema, 8);
+SR_AT(sr_plugin_api, init, 16);
+SR_AT(sr_plugin_api, destroy, 24);
+SR_AT(sr_plugin_api, get_last_error, 32);
+SR_AT(sr_plugin_api, get_name, 40);
+SR_AT(sr_plugin_api, get_description, 48);
+SR_AT(sr_plugin_api, get_contact, 56);
+SR_AT(sr_plugin_api, get_version, 64);
+SR_AT(sr_plugin_api, get_id, 72);          /* the sourcing group: 64 bytes from 72 */
+SR_AT(sr_plugin_api, next_batch, 128);
+SR_AT(sr_plugin_api, get_extract_event_types, 136); /* the extraction group: 32 bytes */
+SR_AT(sr_plugin_api, extract_fields, 160);
+SR_AT(sr_plugin_api, get_parse_event_types, 168);   /* the parsing group: 24 bytes */
+SR_AT(sr_plugin_api, parse_event, 184);
+SR_AT(sr_plugin_api, get_async_event_sources, 192); /* the async group: 32 bytes */
+SR_AT(sr_plugin_api, dump_state, 216);
+SR_AT(sr_plugin_api, set_config, 224);
+SR_AT(sr_plugin_api, get_metrics, 232);
+SR_AT(sr_plugin_api, capture_open, 240);            /* the capture listening group: 16 bytes */
+SR_AT(sr_plugin_api, capture_close, 248);
+SR_AT(sr_plugin_api, get_required_event_schema_version, 256);
+#endif
+#undef SR_LAYOUT
+#undef SR_AT
+#undef SR_ASSERT
 
 #endif

@@ -1,7 +1,7 @@
 /** The internal contract between {@link Plugin} and a plugin implementation (native library or TypeScript). */
 import type { FieldValue } from '@sysray/falco-rules';
 import type { ScapEvent } from '@sysray/pcapng/scap';
-import type { OpenParam, PluginField, PluginInfo, PluginProgress } from './types.js';
+import type { OpenParam, PluginField, PluginInfo, PluginMetric, PluginProgress } from './types.js';
 
 /** A field reference resolved for extraction. */
 export interface ExtractRequest {
@@ -40,6 +40,10 @@ export interface PluginDriver {
   init(config: string): void | Promise<void>;
   /** Lets the plugin parse one event of source `source` (`parse_event`); absent without the capability. */
   parseEvent?(event: ScapEvent, source: string): void;
+  /** The plugin's metrics (`get_metrics`); absent without the capability. */
+  metrics?(): PluginMetric[];
+  /** `capture_open` (`open`: true) or `capture_close`; absent without the capture listening capability. */
+  captureListen?(open: boolean): void;
   /** A new config after init; absent when the plugin cannot take one. */
   setConfig?(config: string): void | Promise<void>;
   lastError(): string | undefined;

@@ -35,7 +35,14 @@ export type PluginErrorCode =
   /** An isolated plugin's child process died (the plugin crashed): the message is the host's crash report. */
   | 'CRASHED'
   /** `parse_event` failed. */
-  | 'PARSE_FAILED';
+  | 'PARSE_FAILED'
+  /**
+   * The plugin consumes syscall events and requires an event schema version the host does not provide
+   * (`get_required_event_schema_version`, API 3.12), or gave a malformed one.
+   */
+  | 'SCHEMA_VERSION'
+  /** `capture_open` or `capture_close` failed. */
+  | 'LISTEN_FAILED';
 
 /**
  * Every failure of a plugin or of the host around it: load, version check, init, open, next batch,
@@ -83,6 +90,8 @@ const CODES = new Set<string>([
   'TABLE_FAILED',
   'CRASHED',
   'PARSE_FAILED',
+  'SCHEMA_VERSION',
+  'LISTEN_FAILED',
 ]);
 
 /** Turns an error thrown by the native addon (an `Error` with `code`, `lastError`, `rc`) into a PluginError. */

@@ -55,10 +55,12 @@ export {
 } from './ts-plugin.js';
 export {
   HOST_API_VERSION,
+  HOST_EVENT_SCHEMA_VERSION,
   type OpenParam,
   type PluginCapabilities,
   type PluginField,
   type PluginFieldType,
   type PluginInfo,
+  type PluginMetric,
   type PluginProgress,
 } from './types.js';

@@ -86,6 +86,20 @@ export class IsolatedDriver implements PluginDriver {
         reason: 'the plugin is isolated in a child process: parsing is synchronous and runs only in-process',
       });
     }
+    if (info.capabilities.captureListening) {
+      info.capabilities.captureListening = false;
+      info.broken.push({
+        capability: 'captureListening',
+        reason: 'the plugin is isolated in a child process: capture listening runs only in-process',
+      });
+    }
+    if (info.capabilities.metrics) {
+      info.capabilities.metrics = false;
+      info.broken.push({
+        capability: 'metrics',
+        reason: 'the plugin is isolated in a child process: metrics are read only in-process',
+      });
+    }
     this.info = info;
   }
 

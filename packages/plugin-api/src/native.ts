@@ -10,7 +10,14 @@ import type { FieldValue } from '@sysray/falco-rules';
 import type { ScapEvent } from '@sysray/pcapng/scap';
 import type { DriverBatch, DriverCapture, ExtractRequest, PluginDriver } from './driver.js';
 import { PluginError, toPluginError } from './errors.js';
-import type { OpenParam, PluginField, PluginFieldType, PluginInfo, PluginProgress } from './types.js';
+import type {
+  OpenParam,
+  PluginField,
+  PluginFieldType,
+  PluginInfo,
+  PluginMetric,
+  PluginProgress,
+} from './types.js';
 
 /** @internal What the addon says about a plugin at load. */
 export interface RawInfo {
@@ -33,6 +40,10 @@ export interface RawInfo {
   hasParseEvent: boolean;
   hasAsync: boolean;
   hasSetConfig: boolean;
+  hasMetrics?: boolean;
+  hasCaptureListen?: boolean;
+  hasDumpState?: boolean;
+  requiredEventSchemaVersion?: string;
   parseEventSources?: string | null;
   fields?: string | null;
   extractEventSources?: string | null;
@@ -73,14 +84,20 @@ interface RawPlugin {
     isList: boolean,
   ): number;
   extract(prepared: number, bytes: Uint8Array, evtnum: number): FieldValue | undefined;
+  metrics(): { name: string; type: number; valueType: number; value: number | bigint }[];
+  captureOpen(): void;
+  captureClose(): void;
+  routines(): number;
   destroy(): void;
 }
 
 /** The native host addon: its plugin class (used through `loadPlugin`) and API version. */
 export interface NativeAddon {
   NativePlugin: new (path: string) => unknown;
-  /** Plugin API version the host implements, e.g. `3.4.0`. */
+  /** Plugin API version the host implements, e.g. `3.12.0`. */
   apiVersion: string;
+  /** Event schema version the host checks plugins against (see `HOST_EVENT_SCHEMA_VERSION`). */
+  eventSchemaVersion: string;
 }
 
 /** @internal The addon's state-table functions (see `tables.ts`). */
@@ -236,6 +253,12 @@ export function readInfo(raw: RawInfo): PluginInfo {
       broken.push({ capability: 'parsing', reason: (e as Error).message });
     }
   }
+  if (raw.hasAsync || raw.hasDumpState)
+    broken.push({
+      capability: 'async',
+      reason:
+        'not supported by this host: it sets no async event handler (set_async_event_handler) and never calls dump_state',
+    });
   let initSchema: string | undefined;
   if (raw.initSchemaType === 1 && raw.initSchema) {
     try {
@@ -252,7 +275,7 @@ export function readInfo(raw: RawInfo): PluginInfo {
     }
     initSchema = raw.initSchema;
   }
-  return {
+  const info: PluginInfo = {
     kind: 'native',
     path: raw.path,
     name: raw.name,
@@ -262,7 +285,14 @@ export function readInfo(raw: RawInfo): PluginInfo {
     requiredApiVersion: raw.requiredApiVersion,
     id: raw.id,
     eventSource: raw.eventSource,
-    capabilities: { sourcing, extraction, parsing, async: raw.hasAsync },
+    capabilities: {
+      sourcing,
+      extraction,
+      parsing,
+      async: false,
+      metrics: raw.hasMetrics === true,
+      captureListening: raw.hasCaptureListen === true,
+    },
     broken,
     fields,
     extractEventSources,
@@ -270,7 +300,20 @@ export function readInfo(raw: RawInfo): PluginInfo {
     reconfigurable: raw.hasSetConfig,
     parseEventSources,
   };
+  if (raw.requiredEventSchemaVersion !== undefined)
+    info.requiredEventSchemaVersion = raw.requiredEventSchemaVersion;
+  return info;
 }
+
+const METRIC_VALUE_TYPES: PluginMetric['valueType'][] = [
+  'u32',
+  's32',
+  'u64',
+  's64',
+  'double',
+  'float',
+  'int',
+];
 
 /** @internal Maps addon capture results to driver batches. */
 export class NativeCapture implements DriverCapture {
@@ -398,6 +441,24 @@ export class NativeDriver implements PluginDriver {
 
   eventToString(event: ScapEvent): string | undefined {
     return this.call(() => this.raw.eventToString(event.raw, event.num));
+  }
+
+  metrics(): PluginMetric[] {
+    return this.call(() => this.raw.metrics()).map((m) => ({
+      name: m.name,
+      type: m.type === 0 ? 'monotonic' : 'non-monotonic',
+      valueType: METRIC_VALUE_TYPES[m.valueType]!,
+      value: m.value,
+    }));
+  }
+
+  captureListen(open: boolean): void {
+    this.call(() => (open ? this.raw.captureOpen() : this.raw.captureClose()));
+  }
+
+  /** @internal How many routines the plugin has running (capture listening). */
+  routines(): number {
+    return this.raw.routines();
   }
 
   extractor(req: ExtractRequest): (event: ScapEvent) => FieldValue | undefined {

@@ -6,7 +6,7 @@ import { PluginError, toPluginError } from './errors.js';
 import { batchFromBlocks, batchFromColumns } from './events.js';
 import { extractRequest, pluginEventFieldSet, pluginFieldSet } from './fields.js';
 import { type JsonSchema, validateJsonSchema } from './schema.js';
-import type { OpenParam, PluginCapabilities, PluginInfo, PluginProgress } from './types.js';
+import type { OpenParam, PluginCapabilities, PluginInfo, PluginMetric, PluginProgress } from './types.js';
 
 /** Options of {@link Plugin.open}. */
 export interface OpenOptions {
@@ -14,6 +14,12 @@ export interface OpenOptions {
   timeoutBackoffMs?: number;
   /** Stops iteration (the capture is closed). */
   signal?: AbortSignal;
+  /**
+   * The plugins that hear this capture open and close (`capture_open` right after `open`, `capture_close` before
+   * `close`), as libsinsp tells every capture-listening plugin loaded in the inspector. Default: this plugin
+   * alone. Plugins without the capture listening capability are skipped.
+   */
+  listeners?: readonly Plugin[];
 }
 
 /**
@@ -156,9 +162,71 @@ export class Plugin {
     } catch (e) {
       throw toPluginError(e, this.info.name);
     }
-    const c = new PluginCapture(this, dc, options, () => this.captures.delete(c));
+    const listening = (options.listeners ?? [this]).filter((p) => p.has('captureListening'));
+    const opened: Plugin[] = [];
+    try {
+      for (const p of listening) {
+        p.captureOpen();
+        opened.push(p);
+      }
+    } catch (e) {
+      for (const p of opened.reverse()) closeListener(p);
+      dc.close();
+      throw e;
+    }
+    const closeListeners = (): PluginError | undefined => {
+      let first: PluginError | undefined;
+      for (const p of [...opened].reverse()) {
+        const e = closeListener(p);
+        first ??= e;
+      }
+      return first;
+    };
+    const c = new PluginCapture(this, dc, options, closeListeners, () => this.captures.delete(c));
     this.captures.add(c);
     return c;
+  }
+
+  /**
+   * The plugin's metrics (`get_metrics`), read now: counters (`monotonic`) and gauges with their typed values.
+   * @throws PluginError `NOT_SUPPORTED` without the metrics capability, `BAD_METADATA` for malformed metrics,
+   * `BAD_STATE` before init
+   */
+  metrics(): PluginMetric[] {
+    this.live('report metrics');
+    this.need('metrics', 'report metrics');
+    return this.driver.metrics ? this.driver.metrics() : [];
+  }
+
+  /**
+   * Tells the plugin a capture opened (`capture_open`, with the routine vtable and the table reader and writer
+   * vtables). `open()` does this by itself for its `listeners`; call it when you drive a capture the plugin does
+   * not source (a `.scap` file read with `@sysray/pcapng/scap`, for example), and {@link captureClose} at its end.
+   * Routines the plugin subscribes run on threads of their own until they return false, are unsubscribed, or
+   * the capture closes.
+   * @throws PluginError `LISTEN_FAILED` when the plugin fails, `NOT_SUPPORTED`, `BAD_STATE`
+   */
+  captureOpen(): void {
+    this.listen(true);
+  }
+
+  /**
+   * Tells the plugin the capture closed (`capture_close`); its routines still running are stopped after it returns.
+   * @throws PluginError `LISTEN_FAILED` when the plugin fails, `NOT_SUPPORTED`, `BAD_STATE`
+   */
+  captureClose(): void {
+    this.listen(false);
+  }
+
+  private listen(open: boolean): void {
+    const what = open ? 'listen to a capture opening' : 'listen to a capture closing';
+    this.live(what);
+    this.need('captureListening', what);
+    if (!this.driver.captureListen)
+      throw new PluginError('NOT_SUPPORTED', `plugin '${this.info.name}' does not listen to captures`, {
+        plugin: this.info.name,
+      });
+    this.driver.captureListen(open);
   }
 
   /** The plugin's text for one of its events (`event_to_string`); `undefined` when it has none. */
@@ -225,12 +293,28 @@ export class Plugin {
     return out;
   }
 
+  /** @internal Whether the plugin is initialised (not destroyed). */
+  get initialized(): boolean {
+    return this.state === 'initialized';
+  }
+
   /** Closes open captures and destroys the plugin state. Idempotent. */
   destroy(): void {
     if (this.state === 'destroyed') return;
     for (const c of [...this.captures]) c.closeNow();
     this.state = 'destroyed';
     this.driver.destroy();
+  }
+}
+
+/** `capture_close` of a listener that is still initialised; the failure, when there is one. */
+function closeListener(p: Plugin): PluginError | undefined {
+  if (!p.initialized) return undefined;
+  try {
+    p.captureClose();
+    return undefined;
+  } catch (e) {
+    return toPluginError(e, p.info.name);
   }
 }
 
@@ -249,6 +333,7 @@ export class PluginCapture implements AsyncIterable<EventBatch> {
     private readonly plugin: Plugin,
     private readonly dc: DriverCapture,
     private readonly options: OpenOptions,
+    private readonly closeListeners: () => PluginError | undefined,
     private readonly onClose: () => void,
   ) {}
 
@@ -309,19 +394,27 @@ export class PluginCapture implements AsyncIterable<EventBatch> {
     }
   }
 
-  /** @internal */
-  closeNow(): void {
-    if (this.closed) return;
+  /** @internal Closes now: listeners hear `capture_close` first; returns the first listener's failure. */
+  closeNow(): PluginError | undefined {
+    if (this.closed) return undefined;
     this.closed = true;
+    let failed: PluginError | undefined;
     try {
+      failed = this.closeListeners();
       this.dc.close();
     } finally {
       this.onClose();
     }
+    return failed;
   }
 
-  /** Closes the plugin instance (`close`). Idempotent. */
+  /**
+   * Closes the capture: the listening plugins get `capture_close`, then the plugin instance is closed (`close`).
+   * Idempotent.
+   * @throws PluginError `LISTEN_FAILED` when a listener's `capture_close` failed (the capture is closed anyway)
+   */
   async close(): Promise<void> {
-    this.closeNow();
+    const failed = this.closeNow();
+    if (failed) throw failed;
   }
 }

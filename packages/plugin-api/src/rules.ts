@@ -92,9 +92,10 @@ export async function* runRulesOnPlugin(options: RunRulesOptions): AsyncGenerato
     const all = options.ruleMatching === 'all';
     const matched: CompiledRule<ScapEvent>[] = [];
     const alertOptions = { hostname: options.hostname ?? '', timestamp: (e: ScapEvent) => e.ts };
+    // Every plugin of the run hears the capture open and close (capture listening), as in one Falco inspector.
     const capture = await source.open(
       options.openParams ?? '',
-      options.signal ? { signal: options.signal } : {},
+      options.signal ? { signal: options.signal, listeners: ordered } : { listeners: ordered },
     );
     const parsers = ordered.filter((p) => p.parses(sourceName));
     const ev = new ScapEvent();

@@ -1,7 +1,19 @@
 /** Shapes shared by native and TypeScript plugins: metadata, fields, open params, capabilities. */
 
-/** The plugin API version this host implements (falcosecurity/libs `plugin_api.h`). */
-export const HOST_API_VERSION = '3.4.0';
+/**
+ * The plugin API version this host implements (falcosecurity/libs `plugin_api.h`): a plugin loads when it requires
+ * the same major and a minor (with the same minor, a patch) not above it, as Falco checks.
+ */
+export const HOST_API_VERSION = '3.12.0';
+
+/**
+ * The event schema version the host claims for the events plugins may see (API 3.12
+ * `get_required_event_schema_version`). `@sysray/pcapng/scap`'s event table records no libs schema version, so the
+ * host claims the schema-3 baseline, the version Falco assumes for a plugin that states none: a plugin that
+ * extracts fields from or parses syscall events and requires a newer minor (or another major) fails `init` with
+ * `SCHEMA_VERSION`.
+ */
+export const HOST_EVENT_SCHEMA_VERSION = '3.0.0';
 
 /** Plugin field types, as plugins declare them in `get_fields`. */
 export type PluginFieldType = 'string' | 'uint64' | 'bool' | 'reltime' | 'abstime' | 'ipaddr' | 'ipnet';
@@ -39,8 +51,30 @@ export interface PluginCapabilities {
   extraction: boolean;
   /** Event parsing (`parse_event`): `Plugin.parseEvent`; `runRulesOnPlugin` parses every event first. */
   parsing: boolean;
-  /** Async events (`set_async_event_handler`): reported, not driven by this host. */
+  /**
+   * Async events (`get_async_events`, `set_async_event_handler`, `dump_state`): always `false` for native plugins —
+   * this host sets no async event handler; a plugin that has the functions lists `async` in
+   * {@link PluginInfo.broken} with that reason.
+   */
   async: boolean;
+  /** Metrics (`get_metrics`, API 3.12 layout): `Plugin.metrics()`. */
+  metrics: boolean;
+  /**
+   * Capture listening (`capture_open`, `capture_close`, with routines): the plugin hears every capture open and
+   * close (see `Plugin.open`'s `listeners` and `Plugin.captureOpen`).
+   */
+  captureListening: boolean;
+}
+
+/** One metric a plugin reports (`get_metrics`). */
+export interface PluginMetric {
+  /** The metric's name, as the plugin gives it. */
+  name: string;
+  /** `monotonic` values only grow (counters); `non-monotonic` ones go up and down (gauges). */
+  type: 'monotonic' | 'non-monotonic';
+  /** The C type of the value: `u32`, `s32`, `u64`, `s64` (64-bit integers are `bigint`s), `double`, `float`, `int`. */
+  valueType: 'u32' | 's32' | 'u64' | 's64' | 'double' | 'float' | 'int';
+  value: number | bigint;
 }
 
 /** Everything a plugin says about itself, read once at load. */
@@ -55,6 +89,12 @@ export interface PluginInfo {
   contact: string;
   /** Plugin API version the plugin requires. */
   requiredApiVersion: string;
+  /**
+   * The event schema version the plugin says it requires before init (`get_required_event_schema_version(NULL)`);
+   * `undefined` when it has no such function or answers only from its state. Checked after init (see
+   * {@link HOST_EVENT_SCHEMA_VERSION}).
+   */
+  requiredEventSchemaVersion?: string;
   /** Plugin id (0 when the plugin has no event source). */
   id: number;
   /** Event source name (`''` when none). */

@@ -66,10 +66,21 @@ describe('isolated native plugins (a child process per plugin)', () => {
     );
   });
 
-  it('reports extraction and parsing as off, with the reason, instead of calling across processes', async () => {
+  it('reports extraction, parsing, capture listening and metrics as off, with the reason, instead of calling across processes', async () => {
     const p = isolated();
-    expect(p.info.capabilities).toMatchObject({ sourcing: true, extraction: false, parsing: false });
-    expect(p.info.broken.map((b) => b.capability)).toEqual(['extraction', 'parsing']);
+    expect(p.info.capabilities).toMatchObject({
+      sourcing: true,
+      extraction: false,
+      parsing: false,
+      captureListening: false,
+      metrics: false,
+    });
+    expect(p.info.broken.map((b) => b.capability)).toEqual([
+      'extraction',
+      'parsing',
+      'captureListening',
+      'metrics',
+    ]);
     expect(p.info.broken[0]!.reason).toBe(
       'the plugin is isolated in a child process: extraction is synchronous and runs only in-process',
     );

@@ -33,10 +33,17 @@ describe('the native host with the C test plugin', () => {
       version: '0.1.0',
       description: 'sysray test source: counts events, extracts fields',
       contact: 'https://github.com/sysray/sysray',
-      requiredApiVersion: '3.4.0',
+      requiredApiVersion: '3.12.0',
       id: 999,
       eventSource: 'test',
-      capabilities: { sourcing: true, extraction: true, parsing: true, async: false },
+      capabilities: {
+        sourcing: true,
+        extraction: true,
+        parsing: true,
+        async: false,
+        metrics: true,
+        captureListening: true,
+      },
       broken: [],
     });
     expect(p.info.fields.map((f) => `${f.name}:${f.type}${f.isList ? '[]' : ''}`)).toEqual([

@@ -34,6 +34,8 @@ describe('TypeScript plugins', () => {
       extraction: true,
       parsing: false,
       async: false,
+      metrics: false,
+      captureListening: false,
     });
     const extractOnly = loadPlugin({
       name: 'x',

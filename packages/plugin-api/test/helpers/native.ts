@@ -7,13 +7,22 @@ const pkg = resolve(import.meta.dirname, '../..');
 const out = mkdtempSync(join(tmpdir(), 'sysray-plugin-'));
 const built = new Map<string, string>();
 
+const VARIANTS = {
+  default: [],
+  api4: ['-DREQUIRED_API="4.0.0"'],
+  // one minor above the host's framework version (3.12.0)
+  api313: ['-DREQUIRED_API="3.13.0"'],
+  noextract: ['-DNO_EXTRACT'],
+  // its fields also apply to syscall events: the event schema check applies
+  syscall: ['-DEXTRACT_SYSCALL'],
+} as const;
+
 /** Compiles the C test plugin with the system compiler (once per variant) and returns the .so path. */
-export function testPlugin(variant: 'default' | 'api4' | 'noextract' = 'default'): string {
+export function testPlugin(variant: keyof typeof VARIANTS = 'default'): string {
   const cached = built.get(variant);
   if (cached) return cached;
   const so = join(out, `libtest-${variant}.so`);
-  const defines =
-    variant === 'api4' ? ['-DREQUIRED_API="4.0.0"'] : variant === 'noextract' ? ['-DNO_EXTRACT'] : [];
+  const defines = VARIANTS[variant];
   execFileSync(
     process.env.CC ?? 'cc',
     [
