@@ -51,9 +51,14 @@ interface BranchPlan {
   skip: SkipFn | undefined;
 }
 
+/** Smallest output chunk of an inflate (zlib's own default is 16 KiB). */
+const MIN_INFLATE_CHUNK = 16 * 1024;
+
 /** Decoding plans of recently seen writer schemas (files of one collector share one schema). */
 const planCache = new Map<string, BranchPlan[]>();
 const PLAN_CACHE_SIZE = 16;
+/** The same plans, by the frozen schema object of headers read from files. */
+const planBySchema = new WeakMap<object, BranchPlan[]>();
 
 interface Where {
   offset: number;
@@ -70,19 +75,30 @@ export class BlockDecoder {
   private readonly codec: 'null' | 'deflate';
   private readonly maxBlockBytes: number;
   private readonly cursor: DecodeCursor = { p: 0, e: 0 };
+  /** Inflated size of the previous block (sizes the next inflate's output). */
+  private lastInflated = 0;
 
   constructor(header: SysFlowFileHeader, options: ReadOptions = {}) {
     this.codec = header.codec;
     this.maxBlockBytes = options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES;
-    const key = JSON.stringify(header.schema);
+    // Headers read from files share one frozen schema object per distinct schema: plans are found by it.
+    const schema = header.schema;
+    const shared = typeof schema === 'object' && schema !== null && Object.isFrozen(schema);
+    const byObject = shared ? planBySchema.get(schema) : undefined;
+    if (byObject) {
+      this.plans = byObject;
+      return;
+    }
+    const key = JSON.stringify(schema);
     const cached = planCache.get(key);
     if (cached) {
       this.plans = cached;
-      return;
+    } else {
+      this.plans = BlockDecoder.plan(header);
+      if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value!);
+      planCache.set(key, this.plans);
     }
-    this.plans = BlockDecoder.plan(header);
-    if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value!);
-    planCache.set(key, this.plans);
+    if (shared) planBySchema.set(schema, this.plans);
   }
 
   private static plan(header: SysFlowFileHeader): BranchPlan[] {
@@ -201,7 +217,17 @@ export class BlockDecoder {
   private inflate(stored: Uint8Array, where: Where): Uint8Array {
     if (this.codec === 'null') return stored;
     try {
-      return inflateRawSync(stored, { maxOutputLength: this.maxBlockBytes });
+      // One output chunk the size of the last block (plus a margin) inflates most blocks in one go:
+      // zlib's 16 KiB default makes several chunks and a copy to join them.
+      const wanted = Math.max(
+        MIN_INFLATE_CHUNK,
+        stored.length * 4,
+        this.lastInflated + (this.lastInflated >> 2),
+      );
+      const chunkSize = Math.max(64, Math.min(this.maxBlockBytes, wanted));
+      const data = inflateRawSync(stored, { maxOutputLength: this.maxBlockBytes, chunkSize });
+      this.lastInflated = data.length;
+      return data;
     } catch (error) {
       throw new SysFlowError(
         'BAD_COMPRESSION',

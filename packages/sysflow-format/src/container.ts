@@ -27,9 +27,11 @@ function varint(buf: Uint8Array, pos: number): [number, number] {
 
 /**
  * Parses the file header at the start of `buf` (`base` = its offset in the file, for errors). Returns
- * `null` if `buf` ends inside the header.
+ * `null` if `buf` ends inside the header. The metadata values and the sync marker are copies, unless
+ * `views` is set: then they are views of `buf` (a caller whose bytes stay as they are, as the synchronous
+ * readers' input does).
  */
-export function parseHeader(buf: Uint8Array, base = 0): SysFlowFileHeader | null {
+export function parseHeader(buf: Uint8Array, base = 0, views = false): SysFlowFileHeader | null {
   for (let i = 0; i < MAGIC.length && i < buf.length; i++) {
     if (buf[i] !== MAGIC[i]) {
       throw new SysFlowError('BAD_MAGIC', 'not an Avro object container file (magic is not "Obj\\x01")', {
@@ -56,13 +58,13 @@ export function parseHeader(buf: Uint8Array, base = 0): SysFlowFileHeader | null
         [len, pos] = varint(buf, pos);
         if (len < 0) throw new MalformedValue(`negative metadata key length ${len}`, keyAt);
         if (pos + len > buf.length) throw new NeedMore();
-        const key = decoder.decode(buf.subarray(pos, pos + len));
+        const key = text(buf, pos, len);
         pos += len;
         const valueAt = pos;
         [len, pos] = varint(buf, pos);
         if (len < 0) throw new MalformedValue(`negative metadata value length ${len}`, valueAt);
         if (pos + len > buf.length) throw new NeedMore();
-        metadata.set(key, new Uint8Array(buf.subarray(pos, pos + len)));
+        metadata.set(key, views ? viewBytes(buf, pos, len) : copyBytes(buf, pos, len));
         pos += len;
       }
     }
@@ -76,11 +78,11 @@ export function parseHeader(buf: Uint8Array, base = 0): SysFlowFileHeader | null
     throw error;
   }
   if (pos + SYNC_SIZE > buf.length) return null;
-  const sync = new Uint8Array(buf.subarray(pos, pos + SYNC_SIZE));
+  const sync = views ? viewBytes(buf, pos, SYNC_SIZE) : copyBytes(buf, pos, SYNC_SIZE);
   pos += SYNC_SIZE;
 
   const codecBytes = metadata.get('avro.codec');
-  const codec = codecBytes === undefined ? 'null' : decoder.decode(codecBytes);
+  const codec = codecBytes === undefined ? 'null' : text(codecBytes, 0, codecBytes.length);
   if (codec !== 'null' && codec !== 'deflate') {
     throw new SysFlowError('UNSUPPORTED_CODEC', `codec "${codec}" is not supported (null and deflate are)`, {
       offset: base,
@@ -90,18 +92,81 @@ export function parseHeader(buf: Uint8Array, base = 0): SysFlowFileHeader | null
   if (schemaBytes === undefined) {
     throw new SysFlowError('BAD_HEADER', 'file header has no avro.schema entry', { offset: base });
   }
-  let schema: unknown;
-  try {
-    schema = JSON.parse(decoder.decode(schemaBytes));
-  } catch (error) {
-    throw new SysFlowError(
-      'BAD_SCHEMA',
-      `avro.schema is not valid JSON: ${(error as Error).message}`,
-      { offset: base },
-      error,
-    );
+  let known = knownSchema(schemaBytes);
+  if (known === undefined) {
+    const text = decoder.decode(schemaBytes);
+    let schema: unknown;
+    try {
+      schema = JSON.parse(text);
+    } catch (error) {
+      throw new SysFlowError(
+        'BAD_SCHEMA',
+        `avro.schema is not valid JSON: ${(error as Error).message}`,
+        { offset: base },
+        error,
+      );
+    }
+    known = { bytes: Buffer.from(schemaBytes), text, schema: deepFreeze(schema) };
+    if (validSchemas.length >= SCHEMA_CACHE_SIZE) validSchemas.shift();
+    validSchemas.push(known);
   }
-  return { schema, codec, sync, metadata, size: pos };
+  return { schema: known.schema, codec, sync, metadata, size: pos };
+}
+
+/** `len` bytes of `buf` at `pos` as text (UTF-8; short ASCII keys without a `TextDecoder` call). */
+function text(buf: Uint8Array, pos: number, len: number): string {
+  if (len <= 32) {
+    let s = '';
+    for (let i = pos; i < pos + len; i++) {
+      const b = buf[i]!;
+      if (b >= 0x80) return decoder.decode(buf.subarray(pos, pos + len));
+      s += String.fromCharCode(b);
+    }
+    return s;
+  }
+  return decoder.decode(buf.subarray(pos, pos + len));
+}
+
+/** `len` bytes of `buf` at `pos`, as a plain `Uint8Array` view (also when `buf` is a `Buffer`). */
+function viewBytes(buf: Uint8Array, pos: number, len: number): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset + pos, len);
+}
+
+/** `len` bytes of `buf` at `pos`, copied (one memcpy). */
+function copyBytes(buf: Uint8Array, pos: number, len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  out.set(buf.subarray(pos, pos + len));
+  return out;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+interface KnownSchema {
+  bytes: Buffer;
+  text: string;
+  /** Parsed once, frozen, shared by every header with these bytes. */
+  schema: unknown;
+}
+
+/**
+ * Writer schemas seen before, as bytes, text and parsed JSON (the files of one collector share one
+ * schema): reading many small files does not decode and parse the same kilobytes of JSON again and again.
+ */
+const validSchemas: KnownSchema[] = [];
+const SCHEMA_CACHE_SIZE = 16;
+
+/** The schema seen before with exactly these bytes. */
+function knownSchema(bytes: Uint8Array): KnownSchema | undefined {
+  for (const s of validSchemas) {
+    if (s.bytes.length === bytes.length && s.bytes.equals(bytes)) return s;
+  }
+  return undefined;
 }
 
 /** Where a data block's parts are, relative to the view it was parsed from. */

@@ -4,6 +4,10 @@
  * `["null", X]` unions unwrapped, enums as symbols, bytes and fixed as `Buffer` copies, maps as plain
  * objects), without avsc's per-long `Buffer` slices and tap objects.
  *
+ * Repeated values cost little: recent strings, arrays of strings (environments) and longs are kept in
+ * small direct-mapped caches and reused when the same bytes come again. Only immutable values are shared
+ * (strings, bigints); a cached array of strings is handed out as a new array every time.
+ *
  * Every read is bounds-checked against the cursor's end, and lengths, counts, union and enum indexes are
  * validated as the block walk ({@link compileSkipper}) validates them: malformed data throws
  * {@link MalformedValue} with the position, never reads past the data or allocates from a corrupt count.
@@ -49,6 +53,16 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const LO = littleEndian ? 0 : 1;
 const HI = 1 - LO;
 
+/**
+ * Recently decoded longs, direct-mapped by their two halves (bigints are immutable: sharing one between
+ * records is invisible). Slot 0..n starts as 0 ↔ `0n`, itself a valid entry.
+ */
+const LONG_CACHE_BITS = 10;
+const LONG_CACHE_SHIFT = 32 - LONG_CACHE_BITS;
+const longLo = new Int32Array(1 << LONG_CACHE_BITS);
+const longHi = new Int32Array(1 << LONG_CACHE_BITS);
+const longVal: bigint[] = new Array<bigint>(1 << LONG_CACHE_BITS).fill(0n);
+
 /** Zigzag varint as a `bigint` (Avro long, all 64 bits). */
 function rLong(d: Buffer, c: DecodeCursor): bigint {
   let p = c.p;
@@ -92,9 +106,16 @@ function rLong(d: Buffer, c: DecodeCursor): bigint {
     lo = ~lo;
     hi = ~hi;
   }
+  // Pids, thread ids and process creation times repeat from record to record: reuse their bigint.
+  const slot = (Math.imul(lo ^ Math.imul(hi, 0x2c1b3c6d), 0x9e3779b1) >>> LONG_CACHE_SHIFT) | 0;
+  if (longLo[slot] === lo && longHi[slot] === hi) return longVal[slot]!;
   halves[LO] = lo;
   halves[HI] = hi;
-  return asInt64[0]!;
+  const v = asInt64[0]!;
+  longLo[slot] = lo;
+  longHi[slot] = hi;
+  longVal[slot] = v;
+  return v;
 }
 
 /** {@link rLong} within 10 bytes of the end of the data: every byte checked. */
@@ -116,22 +137,128 @@ function rLongNearEnd(d: Buffer, c: DecodeCursor): bigint {
   return BigInt.asIntN(64, (v >> 1n) ^ -(v & 1n));
 }
 
-/** Avro string: ASCII built in place for short values, UTF-8 decoded otherwise. */
+/**
+ * Recently decoded ASCII strings, direct-mapped by a hash of their bytes: SysFlow strings repeat (paths,
+ * executables, user names, container ids, environment entries), and a string found here, once its
+ * bytes are compared, is returned as is (strings are immutable) instead of being decoded again.
+ * Non-ASCII strings are not kept.
+ */
+const STR_CACHE_BITS = 12;
+const STR_CACHE_MASK = (1 << STR_CACHE_BITS) - 1;
+/** Longest string kept in the cache. */
+const STR_CACHE_MAX = 256;
+const strVal: string[] = new Array<string>(1 << STR_CACHE_BITS).fill('');
+const strHash = new Int32Array(1 << STR_CACHE_BITS);
+
+/**
+ * Recently decoded long strings (long environment entries such as `LS_COLORS`), with their bytes: found
+ * by their length and first and last bytes, checked with a native compare of all their bytes.
+ */
+const LONG_STR_BITS = 8;
+const longStrVal: string[] = new Array<string>(1 << LONG_STR_BITS).fill('');
+const longStrBytes: (Buffer | undefined)[] = new Array<Buffer | undefined>(1 << LONG_STR_BITS);
+
+function longStr(d: Buffer, start: number, end: number): string {
+  const len = end - start;
+  let h = Math.imul(0x811c9dc5 ^ len, 0x01000193);
+  for (let i = 0; i < 16; i++) h = Math.imul(h ^ d[start + i]! ^ (d[end - 1 - i]! << 8), 0x01000193);
+  const slot = (h ^ (h >>> LONG_STR_BITS) ^ (h >>> 24)) & ((1 << LONG_STR_BITS) - 1);
+  const bytes = longStrBytes[slot];
+  if (bytes !== undefined && bytes.length === len && d.compare(bytes, 0, len, start, end) === 0)
+    return longStrVal[slot]!;
+  const s = d.toString('utf8', start, end);
+  longStrVal[slot] = s;
+  longStrBytes[slot] = Buffer.from(d.subarray(start, end));
+  return s;
+}
+
+/** Avro string: a cached copy of a recent ASCII string with the same bytes, else decoded (UTF-8). */
 function rStr(d: Buffer, c: DecodeCursor): string {
   const len = rLen(d, c);
   const start = c.p;
   const end = start + len;
   c.p = end;
-  if (len <= 24) {
-    let s = '';
-    for (let i = start; i < end; i++) {
-      const ch = d[i]!;
-      if (ch >= 0x80) return d.toString('utf8', start, end);
-      s += String.fromCharCode(ch);
-    }
-    return s;
+  if (len === 0) return '';
+  if (len > STR_CACHE_MAX) return longStr(d, start, end);
+  // FNV-1a over the length and the bytes (for longer strings: the first and last 8 and the middle one);
+  // a hit is confirmed byte by byte below.
+  let h = Math.imul(0x811c9dc5 ^ len, 0x01000193);
+  if (len <= 16) {
+    for (let i = start; i < end; i++) h = Math.imul(h ^ d[i]!, 0x01000193);
+  } else {
+    for (let i = 0; i < 8; i++) h = Math.imul(h ^ d[start + i]! ^ (d[end - 1 - i]! << 8), 0x01000193);
+    h = Math.imul(h ^ d[start + (len >> 1)]!, 0x01000193);
   }
-  return d.toString('utf8', start, end);
+  const slot = (h ^ (h >>> STR_CACHE_BITS)) & STR_CACHE_MASK;
+  if (strHash[slot] === h) {
+    const cached = strVal[slot]!;
+    if (cached.length === len) {
+      let i = 0;
+      while (i < len && cached.charCodeAt(i) === d[start + i]) i++;
+      if (i === len) return cached;
+    }
+  }
+  const s = d.toString('utf8', start, end);
+  // Kept when every byte made one character: ASCII (or bytes that are not UTF-8, which become U+FFFD
+  // and so never match bytes again).
+  if (s.length === len) {
+    strVal[slot] = s;
+    strHash[slot] = h;
+  }
+  return s;
+}
+
+/**
+ * Recently decoded arrays of strings (a process's environment, repeated in every record of the process
+ * and of its children), found by their encoded size, item count and first and last bytes, checked with a
+ * native compare of all their bytes. A hit returns a new array of the same (immutable) strings.
+ */
+const STR_ARRAY_BITS = 8;
+/** Arrays encoded in fewer bytes are decoded string by string (the string cache is enough). */
+const STR_ARRAY_MIN = 64;
+/** Largest encoded array kept (bounds the cache: 256 slots of at most 16 KiB). */
+const STR_ARRAY_MAX = 16 * 1024;
+const strArrayVal: string[][] = new Array<string[]>(1 << STR_ARRAY_BITS).fill([]);
+const strArrayBytes: (Buffer | undefined)[] = new Array<Buffer | undefined>(1 << STR_ARRAY_BITS);
+
+/** The items of an Avro array of strings at `c.p` (block by block), decoded one by one. */
+function rStrItems(d: Buffer, c: DecodeCursor): string[] {
+  const out: string[] = [];
+  for (let n = rCount(d, c, 1); n !== 0; n = rCount(d, c, 1)) {
+    for (let i = 0; i < n; i++) out.push(rStr(d, c));
+  }
+  return out;
+}
+
+/** Avro array of strings: a copy of a recent array with the same bytes, else decoded. */
+function rStrArray(d: Buffer, c: DecodeCursor): string[] {
+  const start = c.p;
+  // Find the end (every count and length checked as when decoding).
+  let items = 0;
+  for (let n = rCount(d, c, 1); n !== 0; n = rCount(d, c, 1)) {
+    for (let i = 0; i < n; i++) {
+      const len = rLen(d, c);
+      c.p += len;
+    }
+    items += n;
+  }
+  const end = c.p;
+  const size = end - start;
+  c.p = start;
+  if (size < STR_ARRAY_MIN || size > STR_ARRAY_MAX) return rStrItems(d, c);
+  let h = Math.imul(0x811c9dc5 ^ size, 0x01000193);
+  h = Math.imul(h ^ items, 0x01000193);
+  for (let i = 0; i < 16; i++) h = Math.imul(h ^ d[start + i]! ^ (d[end - 1 - i]! << 8), 0x01000193);
+  const slot = (h ^ (h >>> STR_ARRAY_BITS) ^ (h >>> 24)) & ((1 << STR_ARRAY_BITS) - 1);
+  const bytes = strArrayBytes[slot];
+  if (bytes !== undefined && bytes.length === size && d.compare(bytes, 0, size, start, end) === 0) {
+    c.p = end;
+    return strArrayVal[slot]!.slice();
+  }
+  const out = rStrItems(d, c);
+  strArrayVal[slot] = out.slice();
+  strArrayBytes[slot] = Buffer.from(d.subarray(start, end));
+  return out;
 }
 
 /** `size` bytes as a new `Buffer`. */
@@ -201,7 +328,7 @@ function rDouble(d: Buffer, c: DecodeCursor): number {
   return v;
 }
 
-const HELPERS = { rNum, rLong, rStr, rFixed, rBytes, rCount, rIndex, rBool, rFloat, rDouble };
+const HELPERS = { rNum, rLong, rStr, rStrArray, rFixed, rBytes, rCount, rIndex, rBool, rFloat, rDouble };
 
 /** Builds the source of one decoder function per record, array, map and union it meets. */
 class Generator {
@@ -231,6 +358,7 @@ class Generator {
       case 'error':
         return `return ${this.recordExpr(type)};`;
       case 'array': {
+        if (type.itemsType!.typeName === 'string') return 'return h.rStrArray(d, c);';
         const min = minBytes(type.itemsType!);
         return `const out = []; for (let n = h.rCount(d, c, ${min}); n !== 0; n = h.rCount(d, c, ${min})) { for (let i = 0; i < n; i++) out.push(${this.expr(type.itemsType!)}); } return out;`;
       }

@@ -10,10 +10,10 @@ import type { SysFlowBatch, SysFlowFileHeader, SysFlowRecord } from './types.js'
 
 /**
  * Reads the Avro container header of a `.sf` file held in memory (writer schema, codec, sync marker,
- * metadata).
+ * metadata). The metadata values and the sync marker are views of `bytes`, not copies.
  */
 export function readSysFlowHeader(bytes: Uint8Array): SysFlowFileHeader {
-  const header = parseHeader(bytes);
+  const header = parseHeader(bytes, 0, true);
   if (!header) {
     throw new SysFlowError('TRUNCATED', `input ends inside the file header (${bytes.length} bytes)`, {
       offset: bytes.length,

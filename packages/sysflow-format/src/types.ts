@@ -368,13 +368,19 @@ export interface SysFlowBatch {
 
 /** What the Avro object container header of a `.sf` file says. */
 export interface SysFlowFileHeader {
-  /** The writer schema (`avro.schema`), parsed JSON. */
+  /**
+   * The writer schema (`avro.schema`), parsed JSON. Read-only: frozen, and one object shared by every file
+   * read with the same schema.
+   */
   schema: unknown;
   /** `avro.codec`: `'null'` or `'deflate'`. */
   codec: 'null' | 'deflate';
-  /** The 16-byte sync marker that follows every block. */
+  /** The 16-byte sync marker that follows every block (a copy, or a view as `metadata`). */
   sync: Uint8Array;
-  /** All metadata entries, raw. */
+  /**
+   * All metadata entries, raw: copies for the streaming readers, views of the input bytes for the
+   * synchronous ones.
+   */
   metadata: Map<string, Uint8Array>;
   /** Size of the header in bytes (offset of the first block). */
   size: number;

@@ -116,3 +116,70 @@ describe('generated decoders read what avsc writes, to the values avsc reads', (
     }
   });
 });
+
+describe('decoded values are shared only where that cannot be seen', () => {
+  const strings = parseSchema({ type: 'array', items: 'string' }) as AvscType;
+  const str = parseSchema('string') as AvscType;
+  const longs = parseSchema({ type: 'array', items: 'long' }) as AvscType;
+
+  it('a repeated array of strings comes back as a new array each time: mutating one changes no other', () => {
+    const env = Array.from({ length: 12 }, (_, i) => `VAR_${i}=value-number-${i}`);
+    const bytes = strings.toBuffer(env);
+    const first = fastDecode(strings, bytes) as string[];
+    first.push('ADDED');
+    first[0] = 'CHANGED';
+    const second = fastDecode(strings, bytes) as string[];
+    expect(second).toEqual(env);
+    expect(second).not.toBe(first);
+    second.length = 0;
+    expect(fastDecode(strings, bytes)).toEqual(env);
+  });
+
+  it('strings and arrays that agree in every byte the cache looks up by, but differ elsewhere, decode apart', () => {
+    // Strings over 16 bytes are looked up by their length, first and last 8 bytes and middle byte.
+    for (let round = 0; round < 3; round++) {
+      for (const c of 'abcdefgh') {
+        const s = `AAAAAAAA${c}xZZZZZZZZZ`;
+        expect(fastDecode(str, str.toBuffer(s))).toBe(s);
+      }
+    }
+    // Long strings (over 256 bytes) by their length and first and last 16 bytes.
+    for (let round = 0; round < 2; round++) {
+      for (const c of 'xyz') {
+        const s = `${'p'.repeat(100)}${c}${'q'.repeat(200)}`;
+        expect(fastDecode(str, str.toBuffer(s))).toBe(s);
+      }
+    }
+    // Arrays by their size, item count and first and last 16 bytes.
+    for (let round = 0; round < 2; round++) {
+      for (const c of 'klmn') {
+        const a = ['HEAD=0123456789abcdef', `MIDDLE=${c}${'-'.repeat(30)}`, 'TAIL=0123456789abcdef'];
+        expect(fastDecode(strings, strings.toBuffer(a))).toEqual(a);
+      }
+    }
+  });
+
+  it('non-ASCII and invalid UTF-8 strings are decoded every time, never taken for cached ASCII ones', () => {
+    const s = 'café-über-naïve-日本語-path';
+    for (let i = 0; i < 3; i++) expect(fastDecode(str, str.toBuffer(s))).toBe(s);
+    // "abc\xff" decodes to "abc\ufffd", which must not later match the bytes of another string.
+    const bad = Buffer.from([8, 0x61, 0x62, 0x63, 0xff]);
+    expect(fastDecode(str, bad)).toBe('abc\ufffd');
+    expect(fastDecode(str, bad)).toBe('abc\ufffd');
+    expect(fastDecode(str, str.toBuffer('abc\u00ff'))).toBe('abc\u00ff');
+  });
+
+  it('repeated and changing longs decode to their values (cached bigints are keyed by all 64 bits)', () => {
+    const values = [
+      120512n,
+      1588262426778371797n,
+      120512n,
+      120512n + (1n << 32n),
+      -120512n,
+      1588262426778371797n,
+      1588262426778371797n ^ (1n << 40n),
+      0n,
+    ];
+    for (let i = 0; i < 3; i++) expect(fastDecode(longs, longs.toBuffer(values))).toEqual(values);
+  });
+});
