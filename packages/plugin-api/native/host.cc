@@ -129,6 +129,12 @@ std::string SafeStr(const char* s) { return s == nullptr ? std::string() : std::
 
 using sysray::OwnerInfo;
 
+uint64_t NowNsAsync() {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + static_cast<uint64_t>(t.tv_nsec);
+}
+
 const char* const kSeverities[] = {"?", "fatal", "critical", "error", "warning", "notice", "info", "debug", "trace"};
 
 // The log function plugins get in their init input (3.3+: the owner comes first; a NULL component means the
@@ -313,6 +319,140 @@ bool TypesIncludeSyscall(sr_get_event_types_fn get, sr_state* s) {
   return false;
 }
 
+// ---- Async events (set_async_event_handler, dump_state). A plugin sends async events (type 402: plugin id,
+// name, data) from threads of its own through the handler the host gives it; the host checks each one (type,
+// three parameters, lengths that add up, a 4-byte plugin id that is 0 or the plugin's, a NUL-terminated name
+// the plugin listed in get_async_events, the payload cap), copies it as an event block into the plugin's queue
+// and wakes JS, which takes the queued blocks as one batch. dump_state calls the same handler synchronously:
+// on the JS thread, events go to the dump collector of that call instead.
+constexpr uint32_t kAsyncEventType = 402;
+constexpr size_t kMaxAsyncQueue = 1u << 16;  // events waiting for JS; more are refused (the plugin is told)
+
+struct AsyncQueue {
+  std::mutex mu;
+  std::vector<uint8_t> blocks;
+  uint32_t count = 0;
+  uint64_t dropped = 0;
+  bool active = false;
+  uint32_t plugin_id = 0;
+  std::vector<std::string> names;
+  Napi::ThreadSafeFunction tsfn;
+  bool wake_pending = false;
+};
+
+std::mutex g_async_mu;
+std::map<const void*, std::shared_ptr<AsyncQueue>> g_async;  // by owner id
+
+struct DumpCollector {
+  const void* owner_id;
+  AsyncQueue* queue;  // names and plugin id to check against
+  std::vector<uint8_t> blocks;
+  uint32_t count = 0;
+};
+thread_local DumpCollector* t_dump = nullptr;
+
+void SetErr(char* err, const std::string& msg) {
+  if (err == nullptr) return;
+  size_t n = msg.size() < SYSRAY_MAX_ERRLEN - 1 ? msg.size() : SYSRAY_MAX_ERRLEN - 1;
+  memcpy(err, msg.data(), n);
+  err[n] = '\0';
+}
+
+// Checks an async event; returns "" when it is good, else why not.
+std::string CheckAsyncEvent(const sr_event* e, uint32_t plugin_id, const std::vector<std::string>& names) {
+  if (e == nullptr) return "NULL event";
+  if (e->type != kAsyncEventType) return "not an async event (type " + std::to_string(e->type) + ", not 402)";
+  if (e->nparams != 3) return "an async event has 3 parameters, not " + std::to_string(e->nparams);
+  if (e->len < kHeader + 12 + 4 + 1 || e->len > kHeader + 12 + 4 + 1024 + kMaxPayload) return "bad event length";
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(e);
+  uint32_t l0, l1, l2, id;
+  memcpy(&l0, p + kHeader, 4);
+  memcpy(&l1, p + kHeader + 4, 4);
+  memcpy(&l2, p + kHeader + 8, 4);
+  if (l0 != 4) return "plugin id parameter is not 4 bytes";
+  if (static_cast<uint64_t>(kHeader) + 12 + l0 + l1 + l2 != e->len) return "parameter lengths do not add up";
+  memcpy(&id, p + kHeader + 12, 4);
+  if (id != 0 && id != plugin_id) return "carries another plugin's id";
+  const char* name = reinterpret_cast<const char*>(p + kHeader + 16);
+  if (l1 == 0 || name[l1 - 1] != '\0' || strlen(name) + 1 != l1) return "name is not a NUL-terminated string";
+  for (const auto& n : names)
+    if (n == name) return std::string();
+  return std::string("event name '") + name + "' is not one the plugin lists in get_async_events";
+}
+
+// Appends the event as an EV_V2_LARGE block (ts stamped when the plugin left it UINT64_MAX, plugin id set).
+void AppendAsyncBlock(std::vector<uint8_t>* out, const sr_event* e, uint32_t plugin_id) {
+  uint32_t block = (14 + e->len + 3) & ~3u;
+  size_t off = out->size();
+  out->resize(off + block, 0);
+  uint8_t* b = out->data() + off;
+  memcpy(b, &kBlockType, 4);
+  memcpy(b + 4, &block, 4);
+  memcpy(b + 10, e, e->len);
+  uint64_t ts;
+  memcpy(&ts, b + 10, 8);
+  if (ts == UINT64_MAX) {
+    ts = NowNsAsync();
+    memcpy(b + 10, &ts, 8);
+  }
+  memcpy(b + 10 + kHeader + 12, &plugin_id, 4);
+  memcpy(b + block - 4, &block, 4);
+}
+
+int32_t OnAsyncEvent(sr_owner* o, const sr_event* e, char* err) {
+  const OwnerInfo* owner = static_cast<const OwnerInfo*>(o);
+  if (owner == nullptr) {
+    SetErr(err, "async event with a NULL owner");
+    return SR_FAILURE;
+  }
+  if (t_dump != nullptr && t_dump->owner_id == owner->id) {
+    std::string why = CheckAsyncEvent(e, t_dump->queue->plugin_id, t_dump->queue->names);
+    if (!why.empty()) {
+      SetErr(err, "malformed async event from plugin '" + owner->name + "': " + why);
+      return SR_FAILURE;
+    }
+    AppendAsyncBlock(&t_dump->blocks, e, t_dump->queue->plugin_id);
+    t_dump->count++;
+    return SR_SUCCESS;
+  }
+  std::shared_ptr<AsyncQueue> q;
+  {
+    std::lock_guard<std::mutex> lock(g_async_mu);
+    auto it = g_async.find(owner->id);
+    if (it != g_async.end()) q = it->second;
+  }
+  if (!q) {
+    SetErr(err, "async event sent without a handler set: plugin '" + owner->name + "'");
+    return SR_FAILURE;
+  }
+  std::string why = CheckAsyncEvent(e, q->plugin_id, q->names);
+  if (!why.empty()) {
+    SetErr(err, "malformed async event from plugin '" + owner->name + "': " + why);
+    return SR_FAILURE;
+  }
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(q->mu);
+    if (!q->active) {
+      SetErr(err, "async event sent after the handler was reset: plugin '" + owner->name + "'");
+      return SR_FAILURE;
+    }
+    if (q->count >= kMaxAsyncQueue) {
+      q->dropped++;
+      SetErr(err, "async event queue full: plugin '" + owner->name + "'");
+      return SR_FAILURE;
+    }
+    AppendAsyncBlock(&q->blocks, e, q->plugin_id);
+    q->count++;
+    if (!q->wake_pending) {
+      q->wake_pending = true;
+      wake = true;
+    }
+  }
+  if (wake) q->tsfn.NonBlockingCall();
+  return SR_SUCCESS;
+}
+
 struct PreparedField {
   uint32_t id;
   std::string name;
@@ -345,6 +485,10 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
                            InstanceMethod("captureOpen", &Plugin::CaptureOpen),
                            InstanceMethod("captureClose", &Plugin::CaptureClose),
                            InstanceMethod("routines", &Plugin::Routines),
+                           InstanceMethod("asyncStart", &Plugin::AsyncStart),
+                           InstanceMethod("asyncTake", &Plugin::AsyncTake),
+                           InstanceMethod("asyncStop", &Plugin::AsyncStop),
+                           InstanceMethod("dumpState", &Plugin::DumpState),
                            InstanceMethod("destroy", &Plugin::Destroy),
                        });
   }
@@ -461,6 +605,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
   ~Plugin() override {
     // A plugin dropped without destroy(): release its state if nothing runs on it. The library stays mapped.
     if (state_ != nullptr && active_ == 0) {
+      StopAsyncForDestroy();
       ForgetRoutines();
       sysray::PluginGone(owner_.id);
       PluginCall call(label_, "destroy");
@@ -530,6 +675,14 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
       o.Set("parseEventSources", ps == nullptr ? env.Null() : Napi::String::New(env, ps));
     }
     o.Set("hasAsync", api_.get_async_events != nullptr && api_.set_async_event_handler != nullptr);
+    if (api_.get_async_events != nullptr) {
+      const char* a = api_.get_async_events();
+      o.Set("asyncEvents", a == nullptr ? env.Null() : Napi::String::New(env, a));
+    }
+    if (api_.get_async_event_sources != nullptr) {
+      const char* a = api_.get_async_event_sources();
+      o.Set("asyncEventSources", a == nullptr ? env.Null() : Napi::String::New(env, a));
+    }
     o.Set("hasSetConfig", api_.set_config != nullptr);
     o.Set("hasMetrics", api_.get_metrics != nullptr);
     o.Set("hasCaptureListen", api_.capture_open != nullptr && api_.capture_close != nullptr);
@@ -644,6 +797,178 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     *why = "plugin '" + name_ + "' requires event schema version '" + v +
            "', not compatible with the host's event schema version '" + EventSchemaVersion() + "': " + reason;
     return false;
+  }
+
+  // asyncStart(names, wake): sets the async event handler (names: what get_async_events listed; wake: called,
+  // on the JS thread, when events wait in the queue).
+  Napi::Value AsyncStart(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!NeedState(env, "send async events")) return env.Undefined();
+    if (api_.set_async_event_handler == nullptr || api_.get_async_events == nullptr) {
+      Fail(env, "NOT_SUPPORTED", "plugin '" + name_ + "' has no async events capability");
+      return env.Undefined();
+    }
+    if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsFunction()) {
+      Fail(env, "USAGE", "asyncStart(names, wake)");
+      return env.Undefined();
+    }
+    {
+      std::lock_guard<std::mutex> lock(g_async_mu);
+      if (g_async.count(owner_.id) != 0) {
+        Fail(env, "BAD_STATE", "plugin '" + name_ + "' already has an async event handler: stop it first");
+        return env.Undefined();
+      }
+    }
+    auto q = std::make_shared<AsyncQueue>();
+    Napi::Array names = info[0].As<Napi::Array>();
+    for (uint32_t i = 0; i < names.Length(); i++) q->names.push_back(names.Get(i).ToString().Utf8Value());
+    q->plugin_id = id_;
+    q->active = true;
+    std::weak_ptr<AsyncQueue> weak = q;
+    q->tsfn = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "sysray async events", 0, 1);
+    {
+      std::lock_guard<std::mutex> lock(g_async_mu);
+      g_async[owner_.id] = q;  // visible before the plugin can start sending
+    }
+    int32_t rc;
+    {
+      PluginCall call(label_, "set_async_event_handler");
+      rc = api_.set_async_event_handler(state_, &owner_, OnAsyncEvent);
+    }
+    if (rc != SR_SUCCESS) {
+      DropAsync();
+      std::string last = LastErrorString();
+      MakeError(env, "ASYNC_FAILED",
+                "set_async_event_handler of plugin '" + name_ + "' failed" + (last.empty() ? "" : ": " + last),
+                last.c_str(), rc, true)
+          .ThrowAsJavaScriptException();
+    }
+    return env.Undefined();
+  }
+
+  // asyncTake() → { bytes, count, dropped } of the queued event blocks (count 0 when none).
+  Napi::Value AsyncTake(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::shared_ptr<AsyncQueue> q;
+    {
+      std::lock_guard<std::mutex> lock(g_async_mu);
+      auto it = g_async.find(owner_.id);
+      if (it != g_async.end()) q = it->second;
+    }
+    Napi::Object o = Napi::Object::New(env);
+    std::vector<uint8_t> blocks;
+    uint32_t count = 0;
+    uint64_t dropped = 0;
+    if (q) {
+      std::lock_guard<std::mutex> lock(q->mu);
+      blocks.swap(q->blocks);
+      count = q->count;
+      q->count = 0;
+      dropped = q->dropped;
+      q->wake_pending = false;
+    }
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, blocks.size());
+    if (!blocks.empty()) memcpy(ab.Data(), blocks.data(), blocks.size());
+    o.Set("bytes", ab);
+    o.Set("count", Napi::Number::New(env, count));
+    o.Set("dropped", Napi::Number::New(env, static_cast<double>(dropped)));
+    return o;
+  }
+
+  // asyncStop(): resets the handler (the plugin stops its senders), then drops the queue. Idempotent.
+  Napi::Value AsyncStop(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    bool had;
+    {
+      std::lock_guard<std::mutex> lock(g_async_mu);
+      had = g_async.count(owner_.id) != 0;
+    }
+    if (!had) return env.Undefined();
+    int32_t rc = SR_SUCCESS;
+    if (state_ != nullptr) {
+      PluginCall call(label_, "set_async_event_handler");
+      rc = api_.set_async_event_handler(state_, &owner_, nullptr);
+    }
+    DropAsync();
+    if (rc != SR_SUCCESS) {
+      std::string last = LastErrorString();
+      MakeError(env, "ASYNC_FAILED",
+                "resetting the async event handler of plugin '" + name_ + "' failed" + (last.empty() ? "" : ": " + last),
+                last.c_str(), rc, true)
+          .ThrowAsJavaScriptException();
+    }
+    return env.Undefined();
+  }
+
+  void DropAsync() {
+    std::shared_ptr<AsyncQueue> q;
+    {
+      std::lock_guard<std::mutex> lock(g_async_mu);
+      auto it = g_async.find(owner_.id);
+      if (it == g_async.end()) return;
+      q = it->second;
+      g_async.erase(it);
+    }
+    {
+      std::lock_guard<std::mutex> lock(q->mu);
+      q->active = false;
+    }
+    q->tsfn.Release();
+  }
+
+  // dumpState(names) → { bytes, count }: dump_state with a handler that collects, synchronously.
+  Napi::Value DumpState(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!NeedState(env, "dump its state")) return env.Undefined();
+    if (api_.dump_state == nullptr) {
+      Fail(env, "NOT_SUPPORTED", "plugin '" + name_ + "' does not export plugin_dump_state");
+      return env.Undefined();
+    }
+    if (info.Length() < 1 || !info[0].IsArray()) {
+      Fail(env, "USAGE", "dumpState(names)");
+      return env.Undefined();
+    }
+    AsyncQueue check;  // the names and plugin id events are checked against
+    Napi::Array names = info[0].As<Napi::Array>();
+    for (uint32_t i = 0; i < names.Length(); i++) check.names.push_back(names.Get(i).ToString().Utf8Value());
+    check.plugin_id = id_;
+    DumpCollector dump{owner_.id, &check, {}, 0};
+    DumpCollector* previous = t_dump;
+    t_dump = &dump;
+    int32_t rc;
+    {
+      PluginCall call(label_, "dump_state");
+      rc = api_.dump_state(state_, &owner_, OnAsyncEvent);
+    }
+    t_dump = previous;
+    if (rc != SR_SUCCESS) {
+      std::string last = LastErrorString();
+      MakeError(env, "ASYNC_FAILED", "dump_state of plugin '" + name_ + "' failed" + (last.empty() ? "" : ": " + last),
+                last.c_str(), rc, true)
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::Object o = Napi::Object::New(env);
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, dump.blocks.size());
+    if (!dump.blocks.empty()) memcpy(ab.Data(), dump.blocks.data(), dump.blocks.size());
+    o.Set("bytes", ab);
+    o.Set("count", Napi::Number::New(env, dump.count));
+    return o;
+  }
+
+  // Before destroy: the handler is reset (the plugin stops its senders) and the queue dropped.
+  void StopAsyncForDestroy() {
+    bool had;
+    {
+      std::lock_guard<std::mutex> lock(g_async_mu);
+      had = g_async.count(owner_.id) != 0;
+    }
+    if (!had) return;
+    if (state_ != nullptr) {
+      PluginCall call(label_, "set_async_event_handler");
+      api_.set_async_event_handler(state_, &owner_, nullptr);
+    }
+    DropAsync();
   }
 
   void ForgetRoutines() {
@@ -929,6 +1254,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
   }
 
   void DoDestroy() {
+    StopAsyncForDestroy();
     ForgetRoutines();  // routines call into the state: they stop first
     sysray::PluginGone(owner_.id);  // tables the plugin added go with it
     if (state_ != nullptr) {

@@ -44,6 +44,14 @@ export interface PluginDriver {
   metrics?(): PluginMetric[];
   /** `capture_open` (`open`: true) or `capture_close`; absent without the capture listening capability. */
   captureListen?(open: boolean): void;
+  /** Sets the async event handler; `wake` is called on the JS thread when events wait. Absent without async. */
+  asyncStart?(wake: () => void): void;
+  /** Takes the waiting async events (event blocks). */
+  asyncTake?(): { bytes: Uint8Array; count: number; dropped: number };
+  /** Resets the async event handler. */
+  asyncStop?(): void;
+  /** `dump_state`: the plugin's state as async events, synchronously. */
+  dumpState?(): { bytes: Uint8Array; count: number };
   /** A new config after init; absent when the plugin cannot take one. */
   setConfig?(config: string): void | Promise<void>;
   lastError(): string | undefined;

@@ -42,7 +42,9 @@ export type PluginErrorCode =
    */
   | 'SCHEMA_VERSION'
   /** `capture_open` or `capture_close` failed. */
-  | 'LISTEN_FAILED';
+  | 'LISTEN_FAILED'
+  /** `set_async_event_handler` or `dump_state` failed. */
+  | 'ASYNC_FAILED';
 
 /**
  * Every failure of a plugin or of the host around it: load, version check, init, open, next batch,
@@ -92,6 +94,7 @@ const CODES = new Set<string>([
   'PARSE_FAILED',
   'SCHEMA_VERSION',
   'LISTEN_FAILED',
+  'ASYNC_FAILED',
 ]);
 
 /** Turns an error thrown by the native addon (an `Error` with `code`, `lastError`, `rc`) into a PluginError. */

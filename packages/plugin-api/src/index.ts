@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 export type { EventBatch } from '@sysray/pcapng/scap';
+export { type AsyncEventsOptions, PluginAsyncEvents } from './async-events.js';
 export { PluginError, type PluginErrorCode } from './errors.js';
 export {
   batchFromBlocks,

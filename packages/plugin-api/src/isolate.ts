@@ -93,6 +93,14 @@ export class IsolatedDriver implements PluginDriver {
         reason: 'the plugin is isolated in a child process: capture listening runs only in-process',
       });
     }
+    if (info.capabilities.async) {
+      info.capabilities.async = false;
+      info.dumpsState = false;
+      info.broken.push({
+        capability: 'async',
+        reason: 'the plugin is isolated in a child process: async events are received only in-process',
+      });
+    }
     if (info.capabilities.metrics) {
       info.capabilities.metrics = false;
       info.broken.push({

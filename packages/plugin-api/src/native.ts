@@ -44,6 +44,8 @@ export interface RawInfo {
   hasCaptureListen?: boolean;
   hasDumpState?: boolean;
   requiredEventSchemaVersion?: string;
+  asyncEvents?: string | null;
+  asyncEventSources?: string | null;
   parseEventSources?: string | null;
   fields?: string | null;
   extractEventSources?: string | null;
@@ -88,6 +90,10 @@ interface RawPlugin {
   captureOpen(): void;
   captureClose(): void;
   routines(): number;
+  asyncStart(names: string[], wake: () => void): void;
+  asyncTake(): { bytes: ArrayBuffer; count: number; dropped: number };
+  asyncStop(): void;
+  dumpState(names: string[]): { bytes: ArrayBuffer; count: number };
   destroy(): void;
 }
 
@@ -253,12 +259,22 @@ export function readInfo(raw: RawInfo): PluginInfo {
       broken.push({ capability: 'parsing', reason: (e as Error).message });
     }
   }
-  if (raw.hasAsync || raw.hasDumpState)
-    broken.push({
-      capability: 'async',
-      reason:
-        'not supported by this host: it sets no async event handler (set_async_event_handler) and never calls dump_state',
-    });
+  let async = raw.hasAsync;
+  let asyncEvents: string[] = [];
+  let asyncEventSources: string[] = [];
+  if (async) {
+    try {
+      asyncEvents = parseStringList(raw.asyncEvents, 'get_async_events');
+      if (asyncEvents.length === 0) throw new Error('get_async_events lists no event names');
+      if (raw.asyncEventSources !== undefined)
+        asyncEventSources = parseStringList(raw.asyncEventSources, 'get_async_event_sources');
+    } catch (e) {
+      async = false;
+      asyncEvents = [];
+      asyncEventSources = [];
+      broken.push({ capability: 'async', reason: (e as Error).message });
+    }
+  }
   let initSchema: string | undefined;
   if (raw.initSchemaType === 1 && raw.initSchema) {
     try {
@@ -289,7 +305,7 @@ export function readInfo(raw: RawInfo): PluginInfo {
       sourcing,
       extraction,
       parsing,
-      async: false,
+      async,
       metrics: raw.hasMetrics === true,
       captureListening: raw.hasCaptureListen === true,
     },
@@ -299,6 +315,9 @@ export function readInfo(raw: RawInfo): PluginInfo {
     initSchema,
     reconfigurable: raw.hasSetConfig,
     parseEventSources,
+    asyncEvents,
+    asyncEventSources,
+    dumpsState: async && raw.hasDumpState === true,
   };
   if (raw.requiredEventSchemaVersion !== undefined)
     info.requiredEventSchemaVersion = raw.requiredEventSchemaVersion;
@@ -454,6 +473,24 @@ export class NativeDriver implements PluginDriver {
 
   captureListen(open: boolean): void {
     this.call(() => (open ? this.raw.captureOpen() : this.raw.captureClose()));
+  }
+
+  asyncStart(wake: () => void): void {
+    this.call(() => this.raw.asyncStart(this.info.asyncEvents, wake));
+  }
+
+  asyncTake(): { bytes: Uint8Array; count: number; dropped: number } {
+    const r = this.raw.asyncTake();
+    return { bytes: new Uint8Array(r.bytes), count: r.count, dropped: r.dropped };
+  }
+
+  asyncStop(): void {
+    this.call(() => this.raw.asyncStop());
+  }
+
+  dumpState(): { bytes: Uint8Array; count: number } {
+    const r = this.call(() => this.raw.dumpState(this.info.asyncEvents));
+    return { bytes: new Uint8Array(r.bytes), count: r.count };
   }
 
   /** @internal How many routines the plugin has running (capture listening). */

@@ -1,6 +1,7 @@
 /** {@link Plugin}: one lifecycle and capability model over native and TypeScript plugins. */
 import type { FieldSet, FieldValue } from '@sysray/falco-rules';
 import type { EventBatch, ScapEvent } from '@sysray/pcapng/scap';
+import { type AsyncEventsOptions, PluginAsyncEvents } from './async-events.js';
 import type { DriverCapture, PluginDriver } from './driver.js';
 import { PluginError, toPluginError } from './errors.js';
 import { batchFromBlocks, batchFromColumns } from './events.js';
@@ -31,6 +32,7 @@ export class Plugin {
   readonly info: PluginInfo;
   private state: 'loaded' | 'initialized' | 'destroyed' = 'loaded';
   private readonly captures = new Set<PluginCapture>();
+  private asyncStream: PluginAsyncEvents | undefined;
 
   /** @internal Use {@link loadPlugin}. */
   constructor(private readonly driver: PluginDriver) {
@@ -229,6 +231,55 @@ export class Plugin {
     this.driver.captureListen(open);
   }
 
+  /**
+   * Starts the plugin's async events (`set_async_event_handler`): the plugin may send them from its own threads
+   * from now on; iterate the result for batches of scap async events (type 402). One stream at a time per
+   * plugin; `close()` it (or leave the loop) to reset the handler, `destroy()` does too.
+   * @throws PluginError `NOT_SUPPORTED` without the async capability, `BAD_STATE` when a stream is open or before
+   * init, `ASYNC_FAILED` when the plugin refuses the handler
+   */
+  asyncEvents(options: AsyncEventsOptions = {}): PluginAsyncEvents {
+    this.live('send async events');
+    this.need('async', 'send async events');
+    if (this.asyncStream)
+      throw new PluginError(
+        'BAD_STATE',
+        `plugin '${this.info.name}' already has an open async event stream`,
+        {
+          plugin: this.info.name,
+        },
+      );
+    if (!this.driver.asyncStart)
+      throw new PluginError('NOT_SUPPORTED', `plugin '${this.info.name}' sends no async events`, {
+        plugin: this.info.name,
+      });
+    const stream = new PluginAsyncEvents(this.driver, this.info.name, options, () => {
+      if (this.asyncStream === stream) this.asyncStream = undefined;
+    });
+    this.asyncStream = stream;
+    return stream;
+  }
+
+  /**
+   * Asks the plugin to dump its state (`dump_state`, as Falco does when it writes a capture): the async events it
+   * sends during the call, as one batch of scap async events (type 402; empty when it sent none).
+   * @throws PluginError `NOT_SUPPORTED` when the plugin has no `dump_state` (`info.dumpsState` false),
+   * `ASYNC_FAILED` when it fails or sends a malformed event, `BAD_STATE` before init
+   */
+  dumpState(): EventBatch {
+    this.live('dump its state');
+    if (!this.info.dumpsState || !this.driver.dumpState)
+      throw new PluginError(
+        'NOT_SUPPORTED',
+        `plugin '${this.info.name}' does not dump its state (no plugin_dump_state)`,
+        {
+          plugin: this.info.name,
+        },
+      );
+    const r = this.driver.dumpState();
+    return batchFromBlocks(r.bytes, r.count, 1);
+  }
+
   /** The plugin's text for one of its events (`event_to_string`); `undefined` when it has none. */
   eventToString(event: ScapEvent): string | undefined {
     this.live('format an event');
@@ -302,6 +353,11 @@ export class Plugin {
   destroy(): void {
     if (this.state === 'destroyed') return;
     for (const c of [...this.captures]) c.closeNow();
+    try {
+      this.asyncStream?.closeNow();
+    } catch {
+      // the plugin refused the reset: destroy goes on (the host resets the handler again before destroy)
+    }
     this.state = 'destroyed';
     this.driver.destroy();
   }

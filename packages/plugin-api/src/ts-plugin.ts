@@ -201,6 +201,9 @@ export class TsDriver<P, C> implements PluginDriver {
       initSchema: def.initSchema ? JSON.stringify(def.initSchema) : undefined,
       reconfigurable: typeof def.setConfig === 'function',
       parseEventSources: [],
+      asyncEvents: [],
+      asyncEventSources: [],
+      dumpsState: false,
     };
     if (typeof def.setConfig === 'function') {
       const set = def.setConfig.bind(def);

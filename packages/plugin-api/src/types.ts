@@ -52,9 +52,8 @@ export interface PluginCapabilities {
   /** Event parsing (`parse_event`): `Plugin.parseEvent`; `runRulesOnPlugin` parses every event first. */
   parsing: boolean;
   /**
-   * Async events (`get_async_events`, `set_async_event_handler`, `dump_state`): always `false` for native plugins —
-   * this host sets no async event handler; a plugin that has the functions lists `async` in
-   * {@link PluginInfo.broken} with that reason.
+   * Async events (`get_async_events`, `set_async_event_handler`): `Plugin.asyncEvents()` gives the events the plugin
+   * sends from its own threads as scap async events (type 402); `Plugin.dumpState()` drives `dump_state`.
    */
   async: boolean;
   /** Metrics (`get_metrics`, API 3.12 layout): `Plugin.metrics()`. */
@@ -112,6 +111,12 @@ export interface PluginInfo {
   reconfigurable: boolean;
   /** Sources whose events the plugin parses (`get_parse_event_sources`; `[]`: its own source, or any without one). */
   parseEventSources: string[];
+  /** Names of the async events the plugin sends (`get_async_events`; empty without the async capability). */
+  asyncEvents: string[];
+  /** Sources the plugin's async events belong to (`get_async_event_sources`; `[]`: any). */
+  asyncEventSources: string[];
+  /** Whether the plugin dumps its state as async events (`dump_state`; see `Plugin.dumpState`). */
+  dumpsState: boolean;
 }
 
 /** Read progress of an open capture. */

@@ -1,4 +1,4 @@
-import { ScapEvent } from '@sysray/pcapng/scap';
+import { decodeAsyncEvent, type EventBatch, ScapEvent } from '@sysray/pcapng/scap';
 import {
   defineTable,
   HOST_API_VERSION,
@@ -211,10 +211,83 @@ describe('event schema version (get_required_event_schema_version)', () => {
   });
 });
 
-describe('async events', () => {
-  it('are reported as not supported by this host', () => {
+describe('async events (set_async_event_handler, dump_state)', () => {
+  function asyncOf(batch: EventBatch): { pluginId: number; name: string; data: string; ts: bigint }[] {
+    const ev = new ScapEvent();
+    const out = [];
+    for (let i = 0; i < batch.count; i++) {
+      ev.load(batch, i);
+      expect(ev.type).toBe(402);
+      const a = decodeAsyncEvent(ev);
+      out.push({ pluginId: a.pluginId, name: a.name, data: Buffer.from(a.data).toString(), ts: ev.ts });
+    }
+    return out;
+  }
+
+  it('reports the capability with the event names and sources', () => {
     const p = loadPlugin(so);
     open.push(p);
-    expect(p.info.capabilities.async).toBe(false);
+    expect(p.info.capabilities.async).toBe(true);
+    expect(p.info.asyncEvents).toEqual(['test.tick', 'test.state']);
+    expect(p.info.asyncEventSources).toEqual(['test']);
+    expect(p.info.dumpsState).toBe(true);
+  });
+
+  it('events sent from a plugin thread arrive as scap async events (402) with the plugin id set', async () => {
+    const p = await started({ asyncCount: 5 });
+    const stream = p.asyncEvents();
+    const got: ReturnType<typeof asyncOf> = [];
+    for await (const batch of stream) {
+      got.push(...asyncOf(batch));
+      if (got.length >= 5) break; // leaving the loop resets the handler
+    }
+    expect(got.map((e) => e.data)).toEqual(['tick 0', 'tick 1', 'tick 2', 'tick 3', 'tick 4']);
+    expect(got.every((e) => e.pluginId === 999 && e.name === 'test.tick')).toBe(true);
+    expect(got[2]!.ts).toBe(1700000000000000002n);
+    expect(stream.events).toBe(5);
+    expect(metric(p, 'test.async_sent')).toBe(5n);
+    expect(() => p.asyncEvents().close()).not.toThrow(); // a new stream after the first one closed
+  });
+
+  it('refuses an event whose name the plugin does not list: the plugin sees its handler call fail', async () => {
+    const p = await started({ asyncCount: 1, mode: 'asyncbad' });
+    const stream = p.asyncEvents();
+    const batch = await stream.next();
+    await stream.close();
+    expect(asyncOf(batch!).map((e) => e.name)).toEqual(['test.tick']);
+    expect(metric(p, 'test.async_rejected')).toBe(1n);
+  });
+
+  it('one stream at a time; NOT_SUPPORTED for plugins without the capability', async () => {
+    const p = await started({ asyncCount: 0 });
+    const stream = p.asyncEvents();
+    expect(() => p.asyncEvents()).toThrow(expect.objectContaining({ code: 'BAD_STATE' }));
+    await stream.close();
+    expect(await stream.next()).toBeNull();
+    const ts = loadPlugin({
+      name: 'plain2',
+      fields: [{ name: 'plain2.x', type: 'string', extract: () => 'x' }],
+    });
+    await ts.init();
+    expect(() => ts.asyncEvents()).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED' }));
+  });
+
+  it('destroy resets the handler and ends a waiting iteration', async () => {
+    const p = await started({ asyncCount: 0 });
+    const stream = p.asyncEvents();
+    const waiting = stream.next();
+    p.destroy();
+    open.splice(open.indexOf(p), 1);
+    expect(await waiting).toBeNull();
+  });
+
+  it('dump_state: the async events the plugin sends during the call, as one batch', async () => {
+    const p = await started({ count: 3 });
+    await collect(await p.open());
+    const dump = p.dumpState();
+    expect(asyncOf(dump).map((e) => `${e.name} ${e.data}`)).toEqual([
+      'test.state produced 3',
+      'test.state opens 1',
+    ]);
   });
 });

@@ -66,7 +66,7 @@ describe('isolated native plugins (a child process per plugin)', () => {
     );
   });
 
-  it('reports extraction, parsing, capture listening and metrics as off, with the reason, instead of calling across processes', async () => {
+  it('reports extraction, parsing, capture listening, async events and metrics as off, with the reason, instead of calling across processes', async () => {
     const p = isolated();
     expect(p.info.capabilities).toMatchObject({
       sourcing: true,
@@ -79,6 +79,7 @@ describe('isolated native plugins (a child process per plugin)', () => {
       'extraction',
       'parsing',
       'captureListening',
+      'async',
       'metrics',
     ]);
     expect(p.info.broken[0]!.reason).toBe(

@@ -40,7 +40,7 @@ describe('the native host with the C test plugin', () => {
         sourcing: true,
         extraction: true,
         parsing: true,
-        async: false,
+        async: true,
         metrics: true,
         captureListening: true,
       },
