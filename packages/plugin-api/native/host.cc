@@ -430,8 +430,9 @@ int32_t OnAsyncEvent(sr_owner* o, const sr_event* e, char* err) {
     SetErr(err, "malformed async event from plugin '" + owner->name + "': " + why);
     return SR_FAILURE;
   }
-  bool wake = false;
   {
+    // The wake-up is queued under the lock: DropAsync marks the queue inactive under it before releasing the
+    // thread-safe function, so no call can reach a released one.
     std::lock_guard<std::mutex> lock(q->mu);
     if (!q->active) {
       SetErr(err, "async event sent after the handler was reset: plugin '" + owner->name + "'");
@@ -446,10 +447,9 @@ int32_t OnAsyncEvent(sr_owner* o, const sr_event* e, char* err) {
     q->count++;
     if (!q->wake_pending) {
       q->wake_pending = true;
-      wake = true;
+      q->tsfn.NonBlockingCall();
     }
   }
-  if (wake) q->tsfn.NonBlockingCall();
   return SR_SUCCESS;
 }
 

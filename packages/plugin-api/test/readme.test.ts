@@ -52,6 +52,11 @@ describe('README examples', () => {
     expect(logs).toEqual([['root'], [undefined], [{ count: 1n, label: '' }]]);
   });
 
+  it('the API 3.12 example prints the capture, the metrics after capture_open/close and two async events', async () => {
+    const logs = await run(blocks[6]!, [["'./libtest.so'", JSON.stringify(testPlugin())]]);
+    expect(logs).toEqual([[3], [3n, 1, 1], ['test.tick'], ['test.tick']]);
+  });
+
   it('the isolation example survives a crashing plugin and prints CRASHED', async () => {
     const logs = await run(blocks[5]!, [["'./libtest.so'", JSON.stringify(testPlugin())]]);
     expect(logs).toEqual([['CRASHED']]);
