@@ -210,16 +210,18 @@ function rStr(d: Buffer, c: DecodeCursor): string {
 
 /**
  * Recently decoded arrays of strings (a process's environment, repeated in every record of the process
- * and of its children), found by their encoded size, item count and first and last bytes, checked with a
- * native compare of all their bytes. A hit returns a new array of the same (immutable) strings.
+ * and of its children), two per slot, found by a hash of their first 32 bytes and checked with a native
+ * compare of all their bytes: the Avro encoding of an array delimits itself, so bytes equal to a whole
+ * earlier encoding are that same array. A hit returns a new array of the same (immutable) strings.
  */
-const STR_ARRAY_BITS = 8;
+const STR_ARRAY_BITS = 7;
+const STR_ARRAY_PREFIX = 32;
 /** Arrays encoded in fewer bytes are decoded string by string (the string cache is enough). */
 const STR_ARRAY_MIN = 64;
-/** Largest encoded array kept (bounds the cache: 256 slots of at most 16 KiB). */
+/** Largest encoded array kept (bounds the cache: 256 entries of at most 16 KiB). */
 const STR_ARRAY_MAX = 16 * 1024;
-const strArrayVal: string[][] = new Array<string[]>(1 << STR_ARRAY_BITS).fill([]);
-const strArrayBytes: (Buffer | undefined)[] = new Array<Buffer | undefined>(1 << STR_ARRAY_BITS);
+const strArrayVal: string[][] = new Array<string[]>(2 << STR_ARRAY_BITS).fill([]);
+const strArrayBytes: (Buffer | undefined)[] = new Array<Buffer | undefined>(2 << STR_ARRAY_BITS);
 
 /** The items of an Avro array of strings at `c.p` (block by block), decoded one by one. */
 function rStrItems(d: Buffer, c: DecodeCursor): string[] {
@@ -230,34 +232,39 @@ function rStrItems(d: Buffer, c: DecodeCursor): string[] {
   return out;
 }
 
+/** Whether `d[start..]` begins with exactly the bytes of `bytes` (within the data). */
+function startsWith(d: Buffer, c: DecodeCursor, start: number, bytes: Buffer | undefined): boolean {
+  if (bytes === undefined) return false;
+  const end = start + bytes.length;
+  return end <= c.e && d.compare(bytes, 0, bytes.length, start, end) === 0;
+}
+
 /** Avro array of strings: a copy of a recent array with the same bytes, else decoded. */
 function rStrArray(d: Buffer, c: DecodeCursor): string[] {
   const start = c.p;
-  // Find the end (every count and length checked as when decoding).
-  let items = 0;
-  for (let n = rCount(d, c, 1); n !== 0; n = rCount(d, c, 1)) {
-    for (let i = 0; i < n; i++) {
-      const len = rLen(d, c);
-      c.p += len;
-    }
-    items += n;
+  if (start < c.e && d[start] === 0) {
+    c.p = start + 1;
+    return [];
   }
-  const end = c.p;
-  const size = end - start;
-  c.p = start;
-  if (size < STR_ARRAY_MIN || size > STR_ARRAY_MAX) return rStrItems(d, c);
-  let h = Math.imul(0x811c9dc5 ^ size, 0x01000193);
-  h = Math.imul(h ^ items, 0x01000193);
-  for (let i = 0; i < 16; i++) h = Math.imul(h ^ d[start + i]! ^ (d[end - 1 - i]! << 8), 0x01000193);
-  const slot = (h ^ (h >>> STR_ARRAY_BITS) ^ (h >>> 24)) & ((1 << STR_ARRAY_BITS) - 1);
-  const bytes = strArrayBytes[slot];
-  if (bytes !== undefined && bytes.length === size && d.compare(bytes, 0, size, start, end) === 0) {
-    c.p = end;
-    return strArrayVal[slot]!.slice();
+  const stop = Math.min(c.e, start + STR_ARRAY_PREFIX);
+  let h = 0x811c9dc5;
+  for (let i = start; i < stop; i++) h = Math.imul(h ^ d[i]!, 0x01000193);
+  const slot = ((h ^ (h >>> STR_ARRAY_BITS) ^ (h >>> 24)) & ((1 << STR_ARRAY_BITS) - 1)) << 1;
+  for (let way = slot; way < slot + 2; way++) {
+    const bytes = strArrayBytes[way];
+    if (startsWith(d, c, start, bytes)) {
+      c.p = start + bytes!.length;
+      return strArrayVal[way]!.slice();
+    }
   }
   const out = rStrItems(d, c);
-  strArrayVal[slot] = out.slice();
-  strArrayBytes[slot] = Buffer.from(d.subarray(start, end));
+  const size = c.p - start;
+  if (size >= STR_ARRAY_MIN && size <= STR_ARRAY_MAX) {
+    strArrayVal[slot + 1] = strArrayVal[slot]!;
+    strArrayBytes[slot + 1] = strArrayBytes[slot];
+    strArrayVal[slot] = out.slice();
+    strArrayBytes[slot] = Buffer.from(d.subarray(start, c.p));
+  }
   return out;
 }
 

@@ -150,13 +150,29 @@ describe('decoded values are shared only where that cannot be seen', () => {
         expect(fastDecode(str, str.toBuffer(s))).toBe(s);
       }
     }
-    // Arrays by their size, item count and first and last 16 bytes.
-    for (let round = 0; round < 2; round++) {
-      for (const c of 'klmn') {
-        const a = ['HEAD=0123456789abcdef', `MIDDLE=${c}${'-'.repeat(30)}`, 'TAIL=0123456789abcdef'];
+    // Arrays of strings by their first 32 bytes (two per slot): here three arrays share them.
+    for (let round = 0; round < 3; round++) {
+      for (const c of 'klm') {
+        const a = ['HEAD=0123456789abcdef0123456789abcdef', `MIDDLE=${c}${'-'.repeat(30)}`, 'TAIL=0123'];
         expect(fastDecode(strings, strings.toBuffer(a))).toEqual(a);
       }
     }
+    // An array whose bytes begin with a whole cached array, then go on, is not taken for it.
+    const short = ['HEAD=0123456789abcdef0123456789abcdef', 'X'.repeat(40)];
+    const shortBytes = strings.toBuffer(short);
+    expect(fastDecode(strings, shortBytes)).toEqual(short);
+    // The same first block, then a second block of one more item instead of the end marker.
+    const twoBlocks = Buffer.concat([
+      shortBytes.subarray(0, -1),
+      Buffer.from([2, 8, 0x4d, 0x4f, 0x52, 0x45, 0]),
+    ]);
+    expect(fastDecode(strings, twoBlocks)).toEqual([...short, 'MORE']);
+    // A cached array followed by more data: the cursor stops after the array.
+    const followed = Buffer.concat([shortBytes, Buffer.from([2, 0x41])]);
+    const cursor = { p: 0, e: followed.length };
+    const decode = compileFastDecoder(strings)!;
+    expect(decode(followed, cursor)).toEqual(short);
+    expect(cursor.p).toBe(shortBytes.length);
   });
 
   it('non-ASCII and invalid UTF-8 strings are decoded every time, never taken for cached ASCII ones', () => {
