@@ -98,8 +98,10 @@ describe('plugin API 3.12 in the native host', () => {
     expect(metric(p, 'test.capture_opens')).toBe(1);
     expect(metric(p, 'test.open_captures')).toBe(1);
     expect(metric(p, 'test.capture_closes')).toBe(0);
+    expect(metric(p, 'test.instances_at_capture_open')).toBe(1); // plugin_open came first
     await collect(capture); // ends at EOF and closes
     expect(metric(p, 'test.capture_closes')).toBe(1);
+    expect(metric(p, 'test.instances_at_capture_close')).toBe(1); // plugin_close comes after
     await capture.close(); // idempotent: no second capture_close
     const watcher = await started();
     await p.open('2', { listeners: [p, watcher] });
