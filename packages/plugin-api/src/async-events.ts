@@ -16,7 +16,8 @@ export interface AsyncEventsOptions {
  * event was checked by the host before it was queued (type, parameters, a name the plugin lists in
  * `get_async_events`); the plugin's own id is set in each. Events wait in a bounded queue (65536 events) until
  * JS takes them; the plugin's handler call fails when it is full ({@link dropped} counts those).
- * {@link close} (or leaving the `for await` loop) resets the handler.
+ * {@link close} (or leaving the `for await` loop) resets the handler. An open stream keeps the process alive, as
+ * the plugin may send at any time: close the streams you stop reading.
  */
 export class PluginAsyncEvents implements AsyncIterable<EventBatch> {
   /** Events delivered so far. */
