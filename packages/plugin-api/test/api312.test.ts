@@ -80,6 +80,16 @@ describe('plugin API 3.12 in the native host', () => {
     expect(ms.find((m) => m.name === 'test.parsed_ratio')).toMatchObject({ valueType: 'double', value: 0 });
   });
 
+  it('a metric with an unknown value type is BAD_METADATA, naming the metric', async () => {
+    const p = await started({ mode: 'badmetrics' });
+    expect(() => p.metrics()).toThrow(
+      expect.objectContaining({
+        code: 'BAD_METADATA',
+        message: expect.stringContaining("'test.routine_calls'"),
+      }),
+    );
+  });
+
   it('metrics are NOT_SUPPORTED for a TypeScript plugin and BAD_STATE before init', async () => {
     const ts = loadPlugin({
       name: 'plain',

@@ -57,7 +57,7 @@ describe('extcap', () => {
     );
     expect(lines[1]).toContain('{call=--prefix}{display=prefix}{type=string}');
     expect(lines[2]).toContain('{call=--mode}{display=mode}{type=selector}');
-    expect(lines.filter((l) => l.startsWith('value {arg=2}'))).toHaveLength(14);
+    expect(lines.filter((l) => l.startsWith('value {arg=2}'))).toHaveLength(15);
     expect(lines.at(-1)).toContain('{call=--open-params}');
   });
 
