@@ -26,9 +26,40 @@ export interface DecodeCursor {
 /** A generated decoder: the value at `c.p`, leaving `c.p` after it. */
 export type FastDecodeFn = (d: Buffer, c: DecodeCursor) => unknown;
 
-/** Zigzag varint as a double (exact up to 2^53; ints and lengths): the block walk's bounds-checked reader. */
+/**
+ * Zigzag varint as a double (exact up to 2^53; ints and lengths). Varints of up to four bytes (values
+ * below 2^27 in magnitude: lengths, counts, most ints) in integer arithmetic; longer ones, and any within
+ * four bytes of the end, by the block walk's bounds-checked reader.
+ */
 function rNum(d: Buffer, c: DecodeCursor): number {
-  const v = varintAt(d, c.p, c.e);
+  const p = c.p;
+  if (c.e - p >= 4) {
+    let b = d[p]!;
+    if (b < 0x80) {
+      c.p = p + 1;
+      return (b >>> 1) ^ -(b & 1);
+    }
+    let raw = b & 0x7f;
+    b = d[p + 1]!;
+    raw |= (b & 0x7f) << 7;
+    if (b < 0x80) {
+      c.p = p + 2;
+      return (raw >>> 1) ^ -(raw & 1);
+    }
+    b = d[p + 2]!;
+    raw |= (b & 0x7f) << 14;
+    if (b < 0x80) {
+      c.p = p + 3;
+      return (raw >>> 1) ^ -(raw & 1);
+    }
+    b = d[p + 3]!;
+    raw |= (b & 0x7f) << 21;
+    if (b < 0x80) {
+      c.p = p + 4;
+      return (raw >>> 1) ^ -(raw & 1);
+    }
+  }
+  const v = varintAt(d, p, c.e);
   c.p = varintEnd();
   return v;
 }

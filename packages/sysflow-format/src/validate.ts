@@ -33,7 +33,8 @@ export function varintAt(buf: Uint8Array, pos: number, end: number, maxBytes = 1
     raw += (b & 0x7f) * scale;
     if ((b & 0x80) === 0) {
       next = pos;
-      return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+      // `raw & 1`: the low bit survives the 32-bit truncation of any integer below 2^53.
+      return (raw & 1) === 0 ? raw / 2 : -(raw + 1) / 2;
     }
     scale *= 128;
   }
