@@ -186,11 +186,14 @@ const strHash = new Int32Array(1 << STR_CACHE_BITS);
  * by their length and first and last bytes, checked with a native compare of all their bytes.
  */
 const LONG_STR_BITS = 8;
+/** Longest string kept (bounds the cache: 256 strings of at most 16 KiB). */
+const LONG_STR_MAX = 16 * 1024;
 const longStrVal: string[] = new Array<string>(1 << LONG_STR_BITS).fill('');
 const longStrBytes: (Buffer | undefined)[] = new Array<Buffer | undefined>(1 << LONG_STR_BITS);
 
 function longStr(d: Buffer, start: number, end: number): string {
   const len = end - start;
+  if (len > LONG_STR_MAX) return d.toString('utf8', start, end);
   let h = Math.imul(0x811c9dc5 ^ len, 0x01000193);
   for (let i = 0; i < 16; i++) h = Math.imul(h ^ d[start + i]! ^ (d[end - 1 - i]! << 8), 0x01000193);
   const slot = (h ^ (h >>> LONG_STR_BITS) ^ (h >>> 24)) & ((1 << LONG_STR_BITS) - 1);

@@ -150,6 +150,11 @@ describe('decoded values are shared only where that cannot be seen', () => {
         expect(fastDecode(str, str.toBuffer(s))).toBe(s);
       }
     }
+    // Strings longer than the cache keeps (16 KiB) take the plain decoding path.
+    for (let round = 0; round < 2; round++) {
+      const s = `${'h'.repeat(20000)}${round}`;
+      expect(fastDecode(str, str.toBuffer(s))).toBe(s);
+    }
     // Arrays of strings by their first 32 bytes (two per slot): here three arrays share them.
     for (let round = 0; round < 3; round++) {
       for (const c of 'klm') {
