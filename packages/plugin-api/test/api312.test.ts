@@ -9,26 +9,13 @@ import {
   type PluginMetric,
   runRulesOnPlugin,
 } from '@sysray/plugin-api';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collect } from './helpers/events.js';
-import { ensureAddon, testPlugin } from './helpers/native.js';
+import { testPlugin, useTestPlugin } from './helpers/native.js';
 
-let so: string;
-const open: Plugin[] = [];
-beforeAll(() => {
-  ensureAddon();
-  so = testPlugin();
-});
-afterEach(() => {
-  for (const p of open.splice(0)) p.destroy();
-});
+const tp = useTestPlugin();
 
-async function started(config: Record<string, unknown> = {}, path = so): Promise<Plugin> {
-  const p = loadPlugin(path);
-  open.push(p);
-  await p.init(config);
-  return p;
-}
+const started = (config: Record<string, unknown> = {}, path?: string) => tp.started(config, path);
 
 function metric(p: Plugin, name: string): PluginMetric['value'] | undefined {
   return p.metrics().find((m) => m.name === name)?.value;
@@ -41,15 +28,15 @@ describe('plugin API 3.12 in the native host', () => {
     expect(HOST_API_VERSION).toBe('3.12.0');
     expect(loadAddon().apiVersion).toBe(HOST_API_VERSION);
     expect(loadAddon().eventSchemaVersion).toBe(HOST_EVENT_SCHEMA_VERSION);
-    const p = loadPlugin(so);
-    open.push(p);
+    const p = loadPlugin(tp.so);
+    tp.track(p);
     expect(p.info.requiredApiVersion).toBe('3.12.0');
   });
 
   it('refuses a plugin that requires 3.13.0 with API_VERSION, as Falco does', () => {
     let err: unknown;
     try {
-      open.push(loadPlugin(testPlugin('api313')));
+      tp.track(loadPlugin(testPlugin('api313')));
     } catch (e) {
       err = e;
     }
@@ -97,8 +84,8 @@ describe('plugin API 3.12 in the native host', () => {
     });
     await ts.init();
     expect(() => ts.metrics()).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED' }));
-    const p = loadPlugin(so);
-    open.push(p);
+    const p = loadPlugin(tp.so);
+    tp.track(p);
     expect(() => p.metrics()).toThrow(expect.objectContaining({ code: 'BAD_STATE' }));
   });
 
@@ -118,7 +105,7 @@ describe('plugin API 3.12 in the native host', () => {
     expect(metric(p, 'test.capture_opens')).toBe(2);
     expect(metric(watcher, 'test.capture_opens')).toBe(1);
     p.destroy(); // closes its open capture: the listeners hear capture_close, then the plugin is destroyed
-    open.splice(open.indexOf(p), 1);
+    tp.forget(p);
     expect(metric(watcher, 'test.capture_closes')).toBe(1);
   });
 
@@ -210,7 +197,7 @@ describe('event schema version (get_required_event_schema_version)', () => {
     const lib = testPlugin('syscall');
     for (const v of ['3.1.0', '4.0.0', '2.0.0']) {
       const p = loadPlugin(lib);
-      open.push(p);
+      tp.track(p);
       await expect(p.init({ eventSchema: v })).rejects.toMatchObject({
         code: 'SCHEMA_VERSION',
         message: expect.stringContaining(`'${v}'`),
@@ -218,7 +205,7 @@ describe('event schema version (get_required_event_schema_version)', () => {
       expect(() => p.metrics()).toThrow(expect.objectContaining({ code: 'BAD_STATE' }));
     }
     const bad = loadPlugin(lib);
-    open.push(bad);
+    tp.track(bad);
     await expect(bad.init({ eventSchema: 'three' })).rejects.toMatchObject({ code: 'SCHEMA_VERSION' });
   });
 });
@@ -237,8 +224,8 @@ describe('async events (set_async_event_handler, dump_state)', () => {
   }
 
   it('reports the capability with the event names and sources', () => {
-    const p = loadPlugin(so);
-    open.push(p);
+    const p = loadPlugin(tp.so);
+    tp.track(p);
     expect(p.info.capabilities.async).toBe(true);
     expect(p.info.asyncEvents).toEqual(['test.tick', 'test.state']);
     expect(p.info.asyncEventSources).toEqual(['test']);
@@ -289,7 +276,7 @@ describe('async events (set_async_event_handler, dump_state)', () => {
     const stream = p.asyncEvents();
     const waiting = stream.next();
     p.destroy();
-    open.splice(open.indexOf(p), 1);
+    tp.forget(p);
     expect(await waiting).toBeNull();
   });
 

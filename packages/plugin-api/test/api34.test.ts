@@ -1,33 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { ScapEvent } from '@sysray/pcapng/scap';
-import { definePlugin, HOST_API_VERSION, loadPlugin, type Plugin } from '@sysray/plugin-api';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { definePlugin, HOST_API_VERSION, loadPlugin } from '@sysray/plugin-api';
+import { describe, expect, it } from 'vitest';
 import { collect, plain } from './helpers/events.js';
-import { ensureAddon, testPlugin } from './helpers/native.js';
+import { useTestPlugin } from './helpers/native.js';
 
-let so: string;
-const open: Plugin[] = [];
-beforeAll(() => {
-  ensureAddon();
-  so = testPlugin();
-});
-afterEach(() => {
-  for (const p of open.splice(0)) p.destroy();
-});
+const tp = useTestPlugin();
 
-async function started(config: Record<string, unknown> = {}): Promise<Plugin> {
-  const p = loadPlugin(so);
-  open.push(p);
-  await p.init(config);
-  return p;
-}
+const started = (config: Record<string, unknown> = {}) => tp.started(config);
 
 describe('plugin API 3.4 in the native host', () => {
   it('loads a plugin that requires 3.12.0 and still has the 3.4 functions', () => {
     expect(HOST_API_VERSION).toBe('3.12.0');
-    const p = loadPlugin(so);
-    open.push(p);
+    const p = loadPlugin(tp.so);
+    tp.track(p);
     expect(p.info.requiredApiVersion).toBe('3.12.0');
     expect(p.info.reconfigurable).toBe(true);
   });
@@ -49,8 +36,8 @@ describe('plugin API 3.4 in the native host', () => {
     );
     await ts.init();
     await expect(ts.setConfig('{}')).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
-    const p = loadPlugin(so);
-    open.push(p);
+    const p = loadPlugin(tp.so);
+    tp.track(p);
     await expect(p.setConfig({ prefix: 'x' })).rejects.toMatchObject({ code: 'BAD_STATE' });
   });
 
@@ -76,7 +63,7 @@ describe('plugin API 3.4 in the native host', () => {
     const pkg = resolve(import.meta.dirname, '..');
     const child = spawnSync(
       process.execPath,
-      ['--import', 'tsx', join(pkg, 'test/fixtures/log-host.ts'), so],
+      ['--import', 'tsx', join(pkg, 'test/fixtures/log-host.ts'), tp.so],
       {
         cwd: resolve(pkg, '../..'),
         encoding: 'utf8',
@@ -116,14 +103,14 @@ describe('state tables', () => {
   it("a plugin looking up a table that is missing or has another key type fails its init with the host's reason", async () => {
     const { defineTable } = await import('@sysray/plugin-api');
     defineTable({ name: 'ts.bykey', key: 'string', fields: { name: 'string' } });
-    const p = loadPlugin(so);
-    open.push(p);
+    const p = loadPlugin(tp.so);
+    tp.track(p);
     await expect(p.init({ readTable: 'ts.bykey' })).rejects.toMatchObject({
       code: 'INIT_FAILED',
       lastError: "cannot use table 'ts.bykey': table 'ts.bykey' has string keys, not uint64",
     });
-    const q = loadPlugin(so);
-    open.push(q);
+    const q = loadPlugin(tp.so);
+    tp.track(q);
     await expect(q.init({ readTable: 'ts.nowhere' })).rejects.toMatchObject({
       lastError: "cannot use table 'ts.nowhere': no table named 'ts.nowhere'",
     });
@@ -155,8 +142,8 @@ describe('state tables', () => {
   it('a second plugin cannot add a table under a name in use; the name is free again once the owner is destroyed', async () => {
     const { listTables } = await import('@sysray/plugin-api');
     const first = await started({ table: 'test.shared' });
-    const second = loadPlugin(so);
-    open.push(second);
+    const second = loadPlugin(tp.so);
+    tp.track(second);
     await expect(second.init({ table: 'test.shared' })).rejects.toMatchObject({
       code: 'INIT_FAILED',
       lastError: "cannot add table 'test.shared': a table named 'test.shared' exists already",
@@ -224,7 +211,7 @@ describe('state tables', () => {
     const seen = defineTable({ name: 'ts.seen', key: 'uint64', fields: { last: 'uint64' } });
     const alerts = [];
     for await (const a of runRulesOnPlugin({
-      plugins: [{ plugin: so, config: { count: 6, writeTable: 'ts.seen' } }],
+      plugins: [{ plugin: tp.so, config: { count: 6, writeTable: 'ts.seen' } }],
       rules: [join(import.meta.dirname, 'fixtures/test-rules.yaml')],
     }))
       alerts.push(a);

@@ -1,28 +1,16 @@
-import { loadPlugin, type Plugin, PluginError } from '@sysray/plugin-api';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadPlugin, PluginError } from '@sysray/plugin-api';
+import { describe, expect, it } from 'vitest';
 import { collect, plain } from './helpers/events.js';
-import { ensureAddon, testPlugin } from './helpers/native.js';
+import { testPlugin, useTestPlugin } from './helpers/native.js';
 
-let so: string;
-const open: Plugin[] = [];
-beforeAll(() => {
-  ensureAddon();
-  so = testPlugin();
-});
-afterEach(() => {
-  for (const p of open.splice(0)) p.destroy();
-});
+const tp = useTestPlugin();
 
-function isolated(): Plugin {
-  const p = loadPlugin(so, { isolate: true });
-  open.push(p);
-  return p;
-}
+const isolated = () => tp.load(undefined, { isolate: true });
 
 describe('isolated native plugins (a child process per plugin)', () => {
   it('yield the same events as the plugin loaded in-process', async () => {
-    const inProcess = loadPlugin(so);
-    open.push(inProcess);
+    const inProcess = loadPlugin(tp.so);
+    tp.track(inProcess);
     await inProcess.init({ count: 40_000, prefix: 'iso' });
     const p = isolated();
     await p.init({ count: 40_000, prefix: 'iso' });
@@ -41,11 +29,11 @@ describe('isolated native plugins (a child process per plugin)', () => {
     expect(err).toBeInstanceOf(PluginError);
     expect(err.code).toBe('CRASHED');
     expect(err.message).toBe(
-      `plugin 'test' (${so}) crashed with SIGSEGV in plugin_next_batch; a crash inside a plugin ends the process that hosts it`,
+      `plugin 'test' (${tp.so}) crashed with SIGSEGV in plugin_next_batch; a crash inside a plugin ends the process that hosts it`,
     );
     await expect(p.open()).rejects.toMatchObject({ code: 'CRASHED' });
-    const healthy = loadPlugin(so);
-    open.push(healthy);
+    const healthy = loadPlugin(tp.so);
+    tp.track(healthy);
     await healthy.init({ count: 3 });
     expect((await collect(await healthy.open())).reduce((n, b) => n + b.count, 0)).toBe(3);
   });

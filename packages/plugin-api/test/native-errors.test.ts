@@ -1,26 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { ScapEvent } from '@sysray/pcapng/scap';
-import { loadPlugin, type Plugin, PluginError } from '@sysray/plugin-api';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadPlugin, PluginError } from '@sysray/plugin-api';
+import { describe, expect, it } from 'vitest';
 import { collect } from './helpers/events.js';
-import { ensureAddon, scratch, testPlugin } from './helpers/native.js';
+import { scratch, testPlugin, useTestPlugin } from './helpers/native.js';
 
-let so: string;
-const open: Plugin[] = [];
-beforeAll(() => {
-  ensureAddon();
-  so = testPlugin();
-});
-afterEach(() => {
-  for (const p of open.splice(0)) p.destroy();
-});
+const tp = useTestPlugin();
 
-function loaded(): Plugin {
-  const p = loadPlugin(so);
-  open.push(p);
-  return p;
-}
+const loaded = () => tp.load();
 
 async function firstError(mode: string): Promise<PluginError> {
   const p = loaded();
@@ -34,7 +22,7 @@ describe('native host failures are typed errors', () => {
     const pkg = resolve(import.meta.dirname, '..');
     const child = spawnSync(
       process.execPath,
-      ['--import', 'tsx', join(pkg, 'test/fixtures/crash-host.ts'), so],
+      ['--import', 'tsx', join(pkg, 'test/fixtures/crash-host.ts'), tp.so],
       {
         cwd: resolve(pkg, '../..'),
         encoding: 'utf8',
@@ -44,7 +32,7 @@ describe('native host failures are typed errors', () => {
     );
     expect(child.stdout).not.toContain('unreachable');
     expect(child.stderr).toContain(
-      `sysray plugin-api: plugin 'test' (${so}) crashed with SIGSEGV in plugin_next_batch; a crash inside a plugin ends the process that hosts it`,
+      `sysray plugin-api: plugin 'test' (${tp.so}) crashed with SIGSEGV in plugin_next_batch; a crash inside a plugin ends the process that hosts it`,
     );
     expect(child.signal).toBe('SIGSEGV');
   });
@@ -74,7 +62,7 @@ describe('native host failures are typed errors', () => {
 
   it('reports a lacking capability instead of assuming it', async () => {
     const p = loadPlugin(testPlugin('noextract'));
-    open.push(p);
+    tp.track(p);
     expect(p.info.capabilities).toMatchObject({ sourcing: true, extraction: false });
     expect(p.info.fields).toEqual([]);
     await p.init();

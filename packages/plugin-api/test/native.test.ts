@@ -1,32 +1,19 @@
 import { join } from 'node:path';
 import { loadRules } from '@sysray/falco-rules';
 import { decodePluginEvent, type EventBatch, readScap, ScapEvent, writeScap } from '@sysray/pcapng/scap';
-import { HOST_API_VERSION, loadPlugin, type Plugin } from '@sysray/plugin-api';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HOST_API_VERSION, loadPlugin } from '@sysray/plugin-api';
+import { describe, expect, it } from 'vitest';
 import { collect, plain } from './helpers/events.js';
-import { ensureAddon, scratch, testPlugin } from './helpers/native.js';
+import { scratch, useTestPlugin } from './helpers/native.js';
 
-let so: string;
-const open: Plugin[] = [];
-beforeAll(() => {
-  ensureAddon();
-  so = testPlugin();
-});
-afterEach(() => {
-  for (const p of open.splice(0)) p.destroy();
-});
+const tp = useTestPlugin();
 
-async function started(config: Record<string, unknown> = {}): Promise<Plugin> {
-  const p = loadPlugin(so);
-  open.push(p);
-  await p.init(config);
-  return p;
-}
+const started = (config: Record<string, unknown> = {}) => tp.started(config);
 
 describe('the native host with the C test plugin', () => {
   it('reads the metadata, capabilities, fields and init schema', () => {
-    const p = loadPlugin(so);
-    open.push(p);
+    const p = loadPlugin(tp.so);
+    tp.track(p);
     expect(p.info).toMatchObject({
       kind: 'native',
       name: 'test',
@@ -218,7 +205,7 @@ describe('the native host with the C test plugin', () => {
   });
 
   it('closes a capture that is destroyed mid-run without crashing', async () => {
-    const p = loadPlugin(so);
+    const p = loadPlugin(tp.so);
     await p.init({ count: 1_000_000 });
     const c = await p.open();
     const pending = c.next();

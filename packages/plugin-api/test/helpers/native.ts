@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type LoadOptions, loadPlugin, type Plugin } from '@sysray/plugin-api';
+import { afterEach, beforeAll } from 'vitest';
 
 const pkg = resolve(import.meta.dirname, '../..');
 const out = mkdtempSync(join(tmpdir(), 'sysray-plugin-'));
@@ -74,3 +76,54 @@ export function ensureAddon(): void {
 
 /** A scratch directory for the test run. */
 export const scratch = out;
+
+/** The C test plugin as one test file uses it: see {@link useTestPlugin}. */
+export interface TestPluginUse {
+  /** Path of the built plugin (set before the file's tests run). */
+  readonly so: string;
+  /** `plugin`, destroyed after the current test. */
+  track(plugin: Plugin): Plugin;
+  /** Stops tracking `plugin` (a test that destroyed it itself). */
+  forget(plugin: Plugin): void;
+  /** Loads the plugin (or the library at `path`); destroyed after the current test. */
+  load(path?: string, options?: LoadOptions): Plugin;
+  /** {@link load}, then `init(config)`. */
+  started(config?: Record<string, unknown>, path?: string): Promise<Plugin>;
+}
+
+/**
+ * Builds the addon and the C test plugin before a test file's tests, and destroys every plugin the file
+ * loaded through it after each test.
+ */
+export function useTestPlugin(): TestPluginUse {
+  const open: Plugin[] = [];
+  let so = '';
+  beforeAll(() => {
+    ensureAddon();
+    so = testPlugin();
+  });
+  afterEach(() => {
+    for (const p of open.splice(0)) p.destroy();
+  });
+  const track = (plugin: Plugin) => {
+    open.push(plugin);
+    return plugin;
+  };
+  const load = (path?: string, options?: LoadOptions) => track(loadPlugin(path ?? so, options));
+  return {
+    get so() {
+      return so;
+    },
+    track,
+    forget(plugin) {
+      const i = open.indexOf(plugin);
+      if (i >= 0) open.splice(i, 1);
+    },
+    load,
+    async started(config = {}, path?: string) {
+      const p = load(path);
+      await p.init(config);
+      return p;
+    },
+  };
+}
