@@ -2257,6 +2257,15 @@ Napi::Value TableSet(const Napi::CallbackInfo& info) {
                      "field '" + n + "' of table '" + t->name + "'");
     if (ok) writes.emplace_back(fields[k].accessor, d);
   }
+  // Writes every field given into entry `e`; false (with the error thrown) at the first failure.
+  auto writeFields = [&](sr_table_entry* e) {
+    for (auto& w : writes)
+      if (sysray::g_writer_vtable.write_entry_field(t, e, w.first, &w.second) != SR_SUCCESS) {
+        TableFail(env, "cannot write table '" + t->name + "'");
+        return false;
+      }
+    return true;
+  };
   if (ok) {
     sr_table_entry* e = sysray::g_reader_vtable.get_table_entry(t, &key);
     if (e == nullptr) {
@@ -2265,11 +2274,7 @@ Napi::Value TableSet(const Napi::CallbackInfo& info) {
         TableFail(env, "cannot create an entry in table '" + t->name + "'");
         ok = false;
       } else {
-        for (auto& w : writes)
-          if (ok && sysray::g_writer_vtable.write_entry_field(t, fresh, w.first, &w.second) != SR_SUCCESS) {
-            TableFail(env, "cannot write table '" + t->name + "'");
-            ok = false;
-          }
+        ok = writeFields(fresh);
         if (!ok) {
           sysray::g_writer_vtable.destroy_table_entry(t, fresh);
         } else {
@@ -2281,11 +2286,7 @@ Napi::Value TableSet(const Napi::CallbackInfo& info) {
         }
       }
     } else {
-      for (auto& w : writes)
-        if (ok && sysray::g_writer_vtable.write_entry_field(t, e, w.first, &w.second) != SR_SUCCESS) {
-          TableFail(env, "cannot write table '" + t->name + "'");
-          ok = false;
-        }
+      ok = writeFields(e);
     }
     if (e != nullptr) sysray::g_reader_vtable.release_table_entry(t, e);
   }

@@ -295,6 +295,25 @@ describe.skipIf(!canRunLive)('live capture (root)', () => {
   });
 });
 
+/**
+ * Counts what `cap` delivers while a child makes 300k close calls and this thread stays blocked (a consumer that
+ * falls behind), then stops the capture.
+ */
+async function closeBurst(cap: ReturnType<typeof startCapture>) {
+  let delivered = 0;
+  const reading = (async () => {
+    for await (const b of cap) delivered += b.count;
+  })();
+  const r = spawnSync('/bin/sh', [
+    '-c',
+    'i=0; while [ $i -lt 300000 ]; do exec 3</dev/null; exec 3<&-; i=$((i+1)); done',
+  ]);
+  expect(r.status).toBe(0);
+  const stats = await cap.stop();
+  await reading;
+  return { stats, delivered };
+}
+
 describe.skipIf(!canRunLive)('drops (root)', () => {
   it('counts ring-buffer-full drops per CPU when the consumer is blocked, and delivers every emitted event', async () => {
     // A small ring buffer, so that a short burst overflows it (and other captures running now see little).
@@ -304,18 +323,8 @@ describe.skipIf(!canRunLive)('drops (root)', () => {
       ringBufferBytes: 1 << 16,
       scanProc: false,
     });
-    let delivered = 0;
-    const reading = (async () => {
-      for await (const b of cap) delivered += b.count;
-    })();
-    // This thread is blocked while the child makes 300k close calls: ~19 MB of events for an 8 MiB ring buffer.
-    const r = spawnSync('/bin/sh', [
-      '-c',
-      'i=0; while [ $i -lt 300000 ]; do exec 3</dev/null; exec 3<&-; i=$((i+1)); done',
-    ]);
-    expect(r.status).toBe(0);
-    const stats = await cap.stop();
-    await reading;
+    // This thread is blocked during the burst: ~19 MB of events for a 64 KiB ring buffer.
+    const { stats, delivered } = await closeBurst(cap);
     expect(stats.droppedRingFull).toBeGreaterThan(0);
     expect(stats.droppedPerCpu.reduce((a, b) => a + b, 0)).toBe(stats.droppedRingFull);
     expect(stats.dropped).toBe(
@@ -335,19 +344,9 @@ describe.skipIf(!canRunLive)('a consumer that falls behind (root)', () => {
       maxQueuedBytes: 1 << 16,
       scanProc: false,
     });
-    let delivered = 0;
-    const reading = (async () => {
-      for await (const b of cap) delivered += b.count;
-    })();
-    // This thread is blocked while the child makes 300k close calls (~20 MB of events): the native reader keeps
-    // draining the ring buffer, and drops what exceeds the 64 KiB the consumer has not taken.
-    const r = spawnSync('/bin/sh', [
-      '-c',
-      'i=0; while [ $i -lt 300000 ]; do exec 3</dev/null; exec 3<&-; i=$((i+1)); done',
-    ]);
-    expect(r.status).toBe(0);
-    const stats = await cap.stop();
-    await reading;
+    // This thread is blocked during the burst (~20 MB of events): the native reader keeps draining the ring
+    // buffer, and drops what exceeds the 64 KiB the consumer has not taken.
+    const { stats, delivered } = await closeBurst(cap);
     expect(stats.droppedQueue).toBeGreaterThan(200_000);
     expect(stats.droppedRingFull).toBe(0);
     expect(stats.delivered).toBe(delivered);

@@ -22,7 +22,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import {
   bigintLongType,
@@ -33,21 +32,11 @@ import {
   type SysFlowRecord,
   writeSysFlowSync,
 } from '../src/index.js';
+import { args, opt, pairsDir } from './options.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
 const ROUNDS = opt('rounds', 9);
 const WARMUP = opt('warmup', 3);
 const REPEAT = opt('repeat', 1000);
-const testdataIdx = args.indexOf('--testdata');
-const testdata =
-  testdataIdx >= 0
-    ? args[testdataIdx + 1]!.replace(/\/?$/, '/')
-    : fileURLToPath(new URL('../../../../shared/testdata/', import.meta.url));
-const pairsDir = `${testdata}sysflow-pairs/`;
 
 /** Moves every time of a record forward by `dt` ns (a copy). */
 function shifted(r: SysFlowRecord, dt: bigint): SysFlowRecord {

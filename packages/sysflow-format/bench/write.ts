@@ -11,7 +11,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Inspector } from '@sysray/inspector';
 import { readScapSync } from '@sysray/pcapng/scap';
 import avro from 'avsc';
@@ -22,21 +21,11 @@ import {
   type SysFlowRecord,
   writeSysFlowSync,
 } from '../src/index.js';
+import { opt, pairsDir } from './options.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
 const ROUNDS = opt('rounds', 7);
 const REPEAT = opt('repeat', 300);
 const BUILD_REPEAT = opt('build-repeat', 20);
-const testdataIdx = args.indexOf('--testdata');
-const testdata =
-  testdataIdx >= 0
-    ? args[testdataIdx + 1]!.replace(/\/?$/, '/')
-    : fileURLToPath(new URL('../../../../shared/testdata/', import.meta.url));
-const pairsDir = `${testdata}sysflow-pairs/`;
 const PAIRS = [
   'alpine_alpine',
   'client-server_tcp-client-server',
@@ -147,7 +136,7 @@ const build = await rate(events * BUILD_REPEAT, () => {
 });
 console.log(
   `flow builder, the 7 pairs' captures x${BUILD_REPEAT} (${events * BUILD_REPEAT} events -> ${records} records), ` +
-    `inspector + SysFlowBuilder: median ${fmt(build.median)} events/s (slowest ${fmt(build.slowest)})`,
+    `inspector + SysFlowBuilder: median ${fmt(build.median)} (events; slowest ${fmt(build.slowest)})`,
 );
 console.log(
   `load average ${before.join(' ')} -> ${loadavg()
