@@ -99,8 +99,8 @@ static __always_inline void count(__u32 which) {
   if (c) *c += 1;
 }
 
-static __always_inline bool ignored_task(void) {
-  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+static __always_inline bool ignored_task(__u64 pid_tgid) {
+  __u32 tgid = pid_tgid >> 32;
   if (tgid == self_tgid) return true;
   return ignore_more && bpf_map_lookup_elem(&ignored, &tgid) != NULL;
 }
@@ -115,16 +115,21 @@ static __always_inline struct tmpbuf *get_tmp(void) {
   return bpf_map_lookup_elem(&tmp_map, &zero);
 }
 
-static __always_inline void ev_begin(struct ev *e, __u16 type, __u32 nparams) {
+// The block prefix after its type and length (cpu) and the scap event header but its length: timestamp, tid,
+// type, parameter count.
+static __always_inline void write_header(__u8 *b, __u16 type, __u32 nparams, __u64 pid_tgid) {
+  *(__u16 *)(b + 8) = (__u16)bpf_get_smp_processor_id();
+  *(__u64 *)(b + 10) = bpf_ktime_get_boot_ns() + boot_to_epoch;
+  *(__u64 *)(b + 18) = (__u64)(__u32)pid_tgid;
+  *(__u16 *)(b + 30) = type;
+  *(__u32 *)(b + 32) = nparams;
+}
+
+static __always_inline void ev_begin(struct ev *e, __u16 type, __u32 nparams, __u64 pid_tgid) {
   e->idx = 0;
   e->have_file = 0;
   e->off = LEN_OFF + (nparams & 31) * 2;
-  __u8 *b = e->buf;
-  *(__u16 *)(b + 8) = (__u16)bpf_get_smp_processor_id();
-  *(__u64 *)(b + 10) = bpf_ktime_get_boot_ns() + boot_to_epoch;
-  *(__u64 *)(b + 18) = (__u64)(__u32)bpf_get_current_pid_tgid();
-  *(__u16 *)(b + 30) = type;
-  *(__u32 *)(b + 32) = nparams;
+  write_header(e->buf, type, nparams, pid_tgid);
 }
 
 static __always_inline void set_len(struct ev *e, __u32 len) {
@@ -174,9 +179,26 @@ static __always_inline void put_ubuf(struct ev *e, const void *p, __u64 len) {
   set_len(e, len);
 }
 
-static __always_inline long ev_submit(struct ev *e) {
+// Batched wakeups: each CPU wakes the reader once it wrote `wake_bytes` since its last wakeup (the reader also
+// polls on a timer). A per-CPU byte count, because bpf_ringbuf_query() costs more than the event.
+static __always_inline __u64 wakeup_flags(__u32 total) {
+  __u32 pk = SYSRAY_CNT_PENDING;
+  __u64 *pending = bpf_map_lookup_elem(&counters, &pk);
+  if (!pending) return BPF_RB_NO_WAKEUP;
+  __u64 p = *pending + total;
+  if (p < wake_bytes) {
+    *pending = p;
+    return BPF_RB_NO_WAKEUP;
+  }
+  *pending = 0;
+  return BPF_RB_FORCE_WAKEUP;
+}
+
+// Completes the block whose parameters end at `end` (the event length, block length, padding and trailer) and
+// copies it to the ring buffer.
+static __always_inline long ev_submit_at(struct ev *e, __u32 end) {
   __u8 *b = e->buf;
-  __u32 evlen = e->off - SYSRAY_BLOCK_PREFIX;
+  __u32 evlen = end - SYSRAY_BLOCK_PREFIX;
   __u32 body = 2 + evlen;
   __u32 total = (8 + body + 3 + 4) & ~3u;
   if (total >= SYSRAY_PARAM_AREA || total < 40) {
@@ -186,26 +208,15 @@ static __always_inline long ev_submit(struct ev *e) {
   *(__u32 *)(b + 26) = evlen;
   *(__u32 *)(b + 0) = SYSRAY_BLOCK_EV_V2;
   *(__u32 *)(b + 4) = total;
-  __u32 end = e->off & MASK;
   // zero padding then trailer
-  *(__u32 *)(b + end) = 0;
+  *(__u32 *)(b + (end & MASK)) = 0;
   *(__u32 *)(b + ((total - 4) & MASK)) = total;
-  // Batched wakeups: each CPU wakes the reader once it wrote `wake_bytes` since its last wakeup (the reader
-  // also polls on a timer). A per-CPU byte count, because bpf_ringbuf_query() costs more than the event.
-  __u64 flags = BPF_RB_NO_WAKEUP;
-  __u32 pk = SYSRAY_CNT_PENDING;
-  __u64 *pending = bpf_map_lookup_elem(&counters, &pk);
-  if (pending) {
-    *pending += total;
-    if (*pending >= wake_bytes) {
-      flags = BPF_RB_FORCE_WAKEUP;
-      *pending = 0;
-    }
-  }
-  long r = bpf_ringbuf_output(&rb, b, total & (SYSRAY_PARAM_AREA - 1), flags);
+  long r = bpf_ringbuf_output(&rb, b, total & (SYSRAY_PARAM_AREA - 1), wakeup_flags(total));
   count(r == 0 ? SYSRAY_CNT_EMITTED : SYSRAY_CNT_DROPPED);
   return r;
 }
+
+static __always_inline long ev_submit(struct ev *e) { return ev_submit_at(e, e->off); }
 
 /* ---------------------------------------------------------------- conversions */
 
@@ -526,14 +537,15 @@ static __always_inline __u32 overlay_layer(struct file *f) {
   return BPF_CORE_READ(upper, d_inode, i_ino) ? SYSRAY_LAYER_UPPER : SYSRAY_LAYER_LOWER;
 }
 
-// Device, inode, overlay layer and "created" of the file behind the returned fd: one fd-table walk per event.
-static __always_inline void ret_file_info(struct ev *e, __s64 ret) {
+// Device, inode, overlay layer and "created" of the file behind the fd `ret` of the current task `t`: one
+// fd-table walk per event.
+static __always_inline void ret_file_info(struct ev *e, struct task_struct *t, __s64 ret) {
   if (e->have_file) return;
   __u32 dev = 0;
   __u64 ino = 0;
   __u32 layer = SYSRAY_LAYER_NONE, created = 0;
   if (ret >= 0) {
-    struct file *f = fd_file((struct task_struct *)bpf_get_current_task_btf(), ret);
+    struct file *f = fd_file(t, ret);
     if (f) {
       file_dev_ino(f, &dev, &ino);
       layer = overlay_layer(f);
@@ -545,6 +557,68 @@ static __always_inline void ret_file_info(struct ev *e, __s64 ret) {
   e->layer = layer;
   e->created = created;
   e->have_file = 1;
+}
+
+// PPM_O_* of the open flags `raw`, plus O_F_CREATED and FD_UPPER_LAYER / FD_LOWER_LAYER from the opened file.
+static __always_inline void put_open_flags(struct ev *e, struct task_struct *t, __u64 raw, __s64 ret) {
+  __u32 f = open_flags(raw);
+  ret_file_info(e, t, ret);
+  if (e->created) f |= 1 << 14;
+  if (e->layer == SYSRAY_LAYER_UPPER) f |= 1 << 15;
+  else if (e->layer == SYSRAY_LAYER_LOWER) f |= 1 << 16;
+  put_u32(e, f);
+}
+
+// The mode of an open with these flags: it means something only when the open may create the file (0100
+// O_CREAT, 020200000 O_TMPFILE), else 0.
+static __always_inline __u32 open_mode(__u64 flags, __u64 mode) {
+  return (flags & (0100 | 020200000)) ? mode & 07777 : 0;
+}
+
+// The mode argument `b` of an open with the flags argument `a` (a = 0xff: creat, whose mode always counts).
+static __always_inline void put_open_mode(struct ev *e, __u32 a, __u32 b) {
+  put_u32(e, a == 0xff ? arg_of(e, b) & 07777 : open_mode(arg_of(e, a), arg_of(e, b)));
+}
+
+/* ---------------------------------------------------------------- fixed-layout events */
+
+// The most frequent calls skip the op dispatch: their parameters are written at known offsets.
+
+#define SYSRAY_RET_FD_TOTAL 60 /* block of an event with two 8-byte parameters */
+
+// Exit events of the return value and an fd argument (close, dup, fchdir): written straight into the ring
+// buffer.
+static __always_inline void ret_fd_event(__u16 type, __s64 ret, __s64 fd, __u64 pid_tgid) {
+  __u8 *b = bpf_ringbuf_reserve(&rb, SYSRAY_RET_FD_TOTAL, 0);
+  if (!b) {
+    count(SYSRAY_CNT_DROPPED);
+    return;
+  }
+  *(__u32 *)(b + 0) = SYSRAY_BLOCK_EV_V2;
+  *(__u32 *)(b + 4) = SYSRAY_RET_FD_TOTAL;
+  write_header(b, type, 2, pid_tgid);
+  *(__u32 *)(b + 26) = SYSRAY_RET_FD_TOTAL - 4 - SYSRAY_BLOCK_PREFIX; // event length: no padding
+  *(__u16 *)(b + LEN_OFF) = 8;
+  *(__u16 *)(b + LEN_OFF + 2) = 8;
+  *(__u64 *)(b + LEN_OFF + 4) = ret;
+  *(__u64 *)(b + LEN_OFF + 12) = fd;
+  *(__u32 *)(b + SYSRAY_RET_FD_TOTAL - 4) = SYSRAY_RET_FD_TOTAL;
+  bpf_ringbuf_submit(b, wakeup_flags(SYSRAY_RET_FD_TOTAL));
+  count(SYSRAY_CNT_EMITTED);
+}
+
+// open and openat exit events of the current task `t`: res, [dirfd,] name, flags, mode, dev, ino.
+static __always_inline void open_event(struct ev *e, struct task_struct *t, __u16 type, bool at, __s64 ret,
+                                       __u64 pid_tgid, __s64 dirfd, const void *name, __u64 flags, __u64 mode) {
+  ev_begin(e, type, at ? 7 : 6, pid_tgid);
+  put_u64(e, ret);
+  if (at) put_u64(e, dirfd);
+  put_ustr(e, name);
+  put_open_flags(e, t, flags, ret);
+  put_u32(e, open_mode(flags, mode));
+  put_u32(e, e->dev);
+  put_u64(e, e->ino);
+  ev_submit(e);
 }
 
 // One parameter of a recipe. A global function: verified once, whatever op the recipe holds.
@@ -573,18 +647,11 @@ __noinline int sysray_op(__u32 op, __u32 a, __u32 b, __s64 ret) {
   case SYSRAY_OP_USTR:
     put_ustr(e, (const void *)arg_of(e, a));
     break;
-  case SYSRAY_OP_OPENFLAGS: {
-    // PPM_O_* of the flags, plus O_F_CREATED and FD_UPPER_LAYER / FD_LOWER_LAYER from the opened file
-    __u32 f = open_flags(arg_of(e, a));
-    ret_file_info(e, ret);
-    if (e->created) f |= 1 << 14;
-    if (e->layer == SYSRAY_LAYER_UPPER) f |= 1 << 15;
-    else if (e->layer == SYSRAY_LAYER_LOWER) f |= 1 << 16;
-    put_u32(e, f);
+  case SYSRAY_OP_OPENFLAGS:
+    put_open_flags(e, (struct task_struct *)bpf_get_current_task_btf(), arg_of(e, a), ret);
     break;
-  }
   case SYSRAY_OP_CREAT_LAYER:
-    ret_file_info(e, ret);
+    ret_file_info(e, (struct task_struct *)bpf_get_current_task_btf(), ret);
     put_u16(e, e->layer == SYSRAY_LAYER_UPPER ? 1 : e->layer == SYSRAY_LAYER_LOWER ? 2 : 0);
     break;
   case SYSRAY_OP_OPENHOW_FLAGS: {
@@ -609,11 +676,11 @@ __noinline int sysray_op(__u32 op, __u32 a, __u32 b, __s64 ret) {
     put_u32(e, clone_flags(arg_of(e, a)));
     break;
   case SYSRAY_OP_DEV:
-    ret_file_info(e, ret);
+    ret_file_info(e, (struct task_struct *)bpf_get_current_task_btf(), ret);
     put_u32(e, e->dev);
     break;
   case SYSRAY_OP_INO:
-    ret_file_info(e, ret);
+    ret_file_info(e, (struct task_struct *)bpf_get_current_task_btf(), ret);
     put_u64(e, e->ino);
     break;
   case SYSRAY_OP_SOCKADDR:
@@ -639,12 +706,9 @@ __noinline int sysray_op(__u32 op, __u32 a, __u32 b, __s64 ret) {
     put_ubuf(e, (const void *)arg_of(e, a), n);
     break;
   }
-  case SYSRAY_OP_OPEN_MODE: {
-    // the mode means something only when the open may create the file (0100 O_CREAT, 020200000 O_TMPFILE)
-    bool creates = a == 0xff || (arg_of(e, a) & (0100 | 020200000));
-    put_u32(e, creates ? arg_of(e, b) & 07777 : 0);
+  case SYSRAY_OP_OPEN_MODE:
+    put_open_mode(e, a, b);
     break;
-  }
   case SYSRAY_OP_PIPEFD: {
     int fds[2] = {-1, -1};
     if (ret == 0) bpf_probe_read_user(fds, sizeof(fds), (const void *)arg_of(e, a));
@@ -1162,8 +1226,9 @@ __noinline int sysray_submit(void) {
   return 0;
 }
 
-static __always_inline void proc_exit_event(struct ev *e, __u16 type, __u32 nparams, long ret, __u64 argv) {
-  ev_begin(e, type, nparams);
+static __always_inline void proc_exit_event(struct ev *e, __u16 type, __u32 nparams, long ret, __u64 argv,
+                                            __u64 pid_tgid) {
+  ev_begin(e, type, nparams, pid_tgid);
   put_u64(e, ret);
   sysray_proc_common(argv);
   sysray_proc_cwd();
@@ -1178,17 +1243,32 @@ int BPF_PROG(sysray_exit, struct pt_regs *regs, long ret) {
   if (nr >= SYSRAY_MAX_SYSCALLS) return 0;
   struct sysray_recipe *r = bpf_map_lookup_elem(&recipes, &nr);
   if (!r || !r->type) return 0;
-  if (ignored_task()) return 0;
+  // the task's ids read from the task (one helper call, and the task is at hand for the fd table)
+  struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
+  __u64 pid_tgid = (__u64)(__u32)t->tgid << 32 | (__u32)t->pid;
+  if (ignored_task(pid_tgid)) return 0;
+  __u8 special = r->special;
+  __u16 type = r->type;
+  if (special == SYSRAY_SPECIAL_RET_FD) {
+    ret_fd_event(type, ret, (__s64)(int)regs->di, pid_tgid);
+    return 0;
+  }
   struct ev *e = get_scratch();
   if (!e) return 0;
+  if (special == SYSRAY_SPECIAL_OPEN) {
+    open_event(e, t, type, false, ret, pid_tgid, 0, (const void *)regs->di, regs->si, regs->dx);
+    return 0;
+  }
+  if (special == SYSRAY_SPECIAL_OPENAT) {
+    open_event(e, t, type, true, ret, pid_tgid, (__s64)(int)regs->di, (const void *)regs->si, regs->dx, regs->r10);
+    return 0;
+  }
   e->args[0] = regs->di;
   e->args[1] = regs->si;
   e->args[2] = regs->dx;
   e->args[3] = regs->r10;
   e->args[4] = regs->r8;
   e->args[5] = regs->r9;
-  __u8 special = r->special;
-  __u16 type = r->type;
   if (special == SYSRAY_SPECIAL_EXECVE || special == SYSRAY_SPECIAL_EXECVEAT) {
     __u32 at = special == SYSRAY_SPECIAL_EXECVEAT;
     // a failed exec left the process as it was: its exe, args and env are those of the call (argv, envp)
@@ -1197,7 +1277,7 @@ int BPF_PROG(sysray_exit, struct pt_regs *regs, long ret) {
       argv = at ? e->args[2] : e->args[1];
       envp = at ? e->args[3] : e->args[2];
     }
-    proc_exit_event(e, type, at ? 30 : 31, ret, argv);
+    proc_exit_event(e, type, at ? 30 : 31, ret, argv, pid_tgid);
     sysray_exec_tail(envp);
     sysray_exec_tail2(at, ret);
     sysray_submit();
@@ -1208,26 +1288,34 @@ int BPF_PROG(sysray_exit, struct pt_regs *regs, long ret) {
     if (special == SYSRAY_SPECIAL_CLONE) flags = e->args[0];
     else if (special == SYSRAY_SPECIAL_VFORK) flags = 0x100 | 0x4000;
     else if (special == SYSRAY_SPECIAL_CLONE3) bpf_probe_read_user(&flags, 8, (const void *)e->args[0]);
-    proc_exit_event(e, type, 21, ret, 0);
+    proc_exit_event(e, type, 21, ret, 0, pid_tgid);
     sysray_clone_tail(flags, ret);
     sysray_submit();
     return 0;
   }
   if (special == SYSRAY_SPECIAL_SENDMSG || special == SYSRAY_SPECIAL_RECVMSG) {
     __u32 out = special == SYSRAY_SPECIAL_SENDMSG;
-    ev_begin(e, type, out ? 5 : 6);
+    ev_begin(e, type, out ? 5 : 6, pid_tgid);
     sysray_msg(out, ret);
     sysray_submit();
     return 0;
   }
   __u32 n = r->nparams;
   if (n > SYSRAY_MAX_PARAMS) n = SYSRAY_MAX_PARAMS;
-  ev_begin(e, type, n);
+  ev_begin(e, type, n, pid_tgid);
   for (__u32 i = 0; i < SYSRAY_MAX_PARAMS; i++) {
     if (i >= n) break;
-    sysray_op(r->op[i], r->a[i], r->b[i], ret);
+    // the register and string ops inline, the others in the verified-once op function
+    __u32 op = r->op[i];
+    __u32 a = r->a[i];
+    if (op == SYSRAY_OP_RET) put_u64(e, ret);
+    else if (op == SYSRAY_OP_ARGFD) put_u64(e, (__s64)(int)arg_of(e, a));
+    else if (op == SYSRAY_OP_ARG64) put_u64(e, arg_of(e, a));
+    else if (op == SYSRAY_OP_ARG32) put_u32(e, arg_of(e, a));
+    else if (op == SYSRAY_OP_USTR) put_ustr(e, (const void *)arg_of(e, a));
+    else sysray_op(op, a, r->b[i], ret);
   }
-  sysray_submit();
+  ev_submit(e);
   return 0;
 }
 
@@ -1282,10 +1370,11 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sysray_procexit, struct task_struct *p) {
   if (!enabled || !(proc_events & SYSRAY_PROC_EXIT)) return 0;
   if (p->flags & SYSRAY_PF_KTHREAD) return 0;
-  if (ignored_task()) return 0;
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  if (ignored_task(pid_tgid)) return 0;
   struct ev *e = get_scratch();
   if (!e) return 0;
-  ev_begin(e, SYSRAY_EV_PROCEXIT, 5);
+  ev_begin(e, SYSRAY_EV_PROCEXIT, 5, pid_tgid);
   int code = BPF_CORE_READ(p, exit_code);
   put_u64(e, code);
   put_u64(e, code & 0x7f ? 0 : (code >> 8) & 0xff);

@@ -39,6 +39,10 @@ enum sysray_special {
   SYSRAY_SPECIAL_CLONE3 = 6,
   SYSRAY_SPECIAL_SENDMSG = 7, /* res, data, fd, size, tuple (msg_name as the fallback remote address) */
   SYSRAY_SPECIAL_RECVMSG = 8, /* res, size, data, tuple, msgcontrol, fd */
+  /* Fixed layouts of frequent calls, the same parameters as their recipe ops, written without the op dispatch: */
+  SYSRAY_SPECIAL_RET_FD = 9,  /* res, fd (argument 0) */
+  SYSRAY_SPECIAL_OPEN = 10,   /* open: res, name, flags, mode, dev, ino */
+  SYSRAY_SPECIAL_OPENAT = 11, /* openat: res, dirfd, name, flags, mode, dev, ino */
 };
 
 enum sysray_op {

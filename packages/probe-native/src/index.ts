@@ -11,6 +11,7 @@ export { ProbeError, type ProbeErrorCode } from './errors.js';
 export { canTrace, effectiveCapabilities, probeUnavailable } from './preflight.js';
 export { openFlagsToScap, type ProcSnapshot, scanProc } from './proc-scan.js';
 export {
+  FIXED_LAYOUTS,
   IOV_OUT,
   MAX_RECIPE_PARAMS,
   Op,

@@ -69,6 +69,9 @@ export const Special = {
   CLONE3: 6,
   SENDMSG: 7,
   RECVMSG: 8,
+  RET_FD: 9,
+  OPEN: 10,
+  OPENAT: 11,
 } as const;
 
 /** One parameter op: `[op, a, b]` (a and b default to 0). */
@@ -84,7 +87,10 @@ export interface SyscallRecipe {
   event: number;
   /** Kernel special handler, or NONE for the generic op list. */
   special: number;
-  /** One op per exit-event parameter (empty for special handlers). */
+  /**
+   * One op per exit-event parameter. Empty for the special handlers that write their own parameters; a
+   * fixed-layout handler ({@link FIXED_LAYOUTS}) writes exactly these ops, at known offsets.
+   */
   ops: readonly ParamOp[];
 }
 
@@ -94,11 +100,26 @@ function r(name: string, nr: number, event: number, ops: ParamOp[], special = 0)
   return { name, nr, event, special, ops };
 }
 
+/**
+ * The parameters of the fixed-layout handlers: the frequent calls, which the kernel side writes without
+ * dispatching on each op (and close-like events straight into the ring buffer).
+ */
+export const FIXED_LAYOUTS: Readonly<Record<number, readonly ParamOp[]>> = {
+  [Special.RET_FD]: [[RET], [ARGFD, 0]],
+  [Special.OPEN]: [[RET], [USTR, 0], [OPENFLAGS, 1], [Op.OPEN_MODE, 1, 2], [DEV], [INO]],
+  [Special.OPENAT]: [[RET], [ARGFD, 0], [USTR, 1], [OPENFLAGS, 2], [Op.OPEN_MODE, 2, 3], [DEV], [INO]],
+};
+
+/** A recipe written by a fixed-layout handler. */
+function fixed(name: string, nr: number, event: number, special: number): SyscallRecipe {
+  return { name, nr, event, special, ops: FIXED_LAYOUTS[special]! };
+}
+
 /** Every system call the probe captures, in event-table order of their names. */
 export const RECIPES: readonly SyscallRecipe[] = [
   // files
-  r('open', 2, 3, [[RET], [USTR, 0], [OPENFLAGS, 1], [Op.OPEN_MODE, 1, 2], [DEV], [INO]]),
-  r('openat', 257, 307, [[RET], [ARGFD, 0], [USTR, 1], [OPENFLAGS, 2], [Op.OPEN_MODE, 2, 3], [DEV], [INO]]),
+  fixed('open', 2, 3, Special.OPEN),
+  fixed('openat', 257, 307, Special.OPENAT),
   r('openat2', 437, 327, [
     [RET],
     [ARGFD, 0],
@@ -110,7 +131,7 @@ export const RECIPES: readonly SyscallRecipe[] = [
     [INO],
   ]),
   r('creat', 85, 59, [[RET], [USTR, 0], [Op.OPEN_MODE, 0xff, 1], [DEV], [INO], [Op.CREAT_LAYER]]),
-  r('close', 3, 5, [[RET], [ARGFD, 0]]),
+  fixed('close', 3, 5, Special.RET_FD),
   r('read', 0, 7, [[RET], [DATA, 1], [ARGFD, 0], [ARG32, 2]]),
   r('write', 1, 9, [[RET], [DATA, 1, 2 | IOV_OUT], [ARGFD, 0], [ARG32, 2]]),
   r('pread', 17, 113, [[RET], [DATA, 1], [ARGFD, 0], [ARG32, 2], [ARG64, 3]]),
@@ -132,8 +153,8 @@ export const RECIPES: readonly SyscallRecipe[] = [
   r('symlink', 88, 179, [[RET], [USTR, 0], [USTR, 1]]),
   r('symlinkat', 266, 181, [[RET], [USTR, 0], [ARGFD, 1], [USTR, 2]]),
   r('chdir', 80, 95, [[RET], [USTR, 0]]),
-  r('fchdir', 81, 97, [[RET], [ARGFD, 0]]),
-  r('dup', 32, 367, [[RET], [ARGFD, 0]]),
+  fixed('fchdir', 81, 97, Special.RET_FD),
+  fixed('dup', 32, 367, Special.RET_FD),
   r('dup2', 33, 363, [[RET], [ARGFD, 0], [ARGFD, 1]]),
   r('dup3', 292, 365, [[RET], [ARGFD, 0], [ARGFD, 1], [OPENFLAGS, 2]]),
   r('fcntl', 72, 151, [[RET], [ARGFD, 0], [Op.FCNTL_CMD, 1]]),

@@ -119,6 +119,13 @@ how = OpenHow(os.O_RDONLY, 0, 0x04)
 out['openat2'] = libc.syscall(437, -100, (d + '/c.txt').encode(), ctypes.byref(how), 24)
 # a mode register without O_CREAT / O_TMPFILE means nothing: written as 0
 out['rawopen'] = libc.syscall(257, -100, (d + '/c.txt').encode(), 0, 0o755)
+# open (2) itself, creating its file and failing, and close of a bad fd (fixed-layout events)
+out['open2'] = libc.syscall(2, (d + '/o.txt').encode(), os.O_WRONLY | os.O_CREAT, 0o640)
+st = os.fstat(out['open2'])
+out['open2_ino'] = st.st_ino
+out['open2_dev'] = st.st_dev
+libc.syscall(2, (d + '/none/o.txt').encode(), os.O_RDONLY, 0)
+libc.syscall(3, -1)
 ns = os.open('/proc/self/ns/uts', os.O_RDONLY)
 out['nsfd'] = ns
 out['setns'] = libc.setns(ns, 0x04000000)
@@ -179,6 +186,9 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
     creat: number;
     openat2: number;
     rawopen: number;
+    open2: number;
+    open2_ino: number;
+    open2_dev: number;
     nsfd: number;
     setns: number;
     child: number;
@@ -446,6 +456,18 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
     expect(ns.params.res).toBe(0);
     expect(ns.params.fd).toBe(out.nsfd);
     expect((ns.params.nstype as { names: string[] }).names).toEqual(['CLONE_NEWUTS']);
+  });
+
+  it('open (2) and a failed open carry every parameter; close of a bad fd its error', () => {
+    const o = first(['open'], (e) => e.params.name === join(dir, 'o.txt'))!;
+    expect(o.params).toMatchObject({ fd: out.open2, mode: 0o640, dev: out.open2_dev });
+    expect(Number(o.params.ino)).toBe(out.open2_ino);
+    expect((o.params.flags as { names: string[] }).names.sort()).toEqual(['O_CREAT', 'O_F_CREATED', 'O_WRONLY']);
+    const failed = first(['open'], (e) => e.params.name === join(dir, 'none/o.txt'))!;
+    expect(failed.params).toMatchObject({ fd: -2, mode: 0, dev: 0 });
+    expect(Number(failed.params.ino)).toBe(0);
+    expect((failed.params.flags as { names: string[] }).names).toEqual(['O_RDONLY']);
+    expect(first(['close'], (e) => e.params.fd === -1)?.params).toEqual({ res: -9, fd: -1 });
   });
 
   it('fork (both sides), ptrace and execveat (fexecve) in the child', () => {
