@@ -13,7 +13,8 @@
  *   EBADF: the cheapest traced call, 1 small event per iteration);
  * - BENCH_WORKERS: workload processes run in parallel (each does BENCH_PAIRS iterations);
  * - BENCH_RATE: total target rate in events/s, spread over the workers, each pacing itself against the clock
- *   (0: as fast as they can); with BENCH_SECONDS the iteration count follows from rate × seconds.
+ *   (0: as fast as they can); with BENCH_SECONDS the iteration count follows from rate × seconds;
+ * - BENCH_ROUNDS: rounds (7), each a bare and a probed run back to back, in alternating order.
  *
  * Needs root (the probe) and a C compiler (the workload).
  */
@@ -31,7 +32,7 @@ const EVENTS_PER_ITER = SYSCALL === 'openclose' ? 2 : 1;
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const RATE = Number(process.env.BENCH_RATE ?? 0);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 0);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const ITERS =
   RATE > 0 && SECONDS > 0
     ? Math.round((RATE * SECONDS) / EVENTS_PER_ITER / WORKERS)
@@ -164,9 +165,16 @@ async function probed(): Promise<Probed> {
 const bare: Run[] = [];
 const withProbe: Probed[] = [];
 const load0 = loadavg()[0]!;
+// Each round runs the workload bare and probed back to back, in alternating order, so that the VM's speed
+// drifting over seconds weighs on both: the overhead is the median of the rounds' ratios.
 for (let r = 0; r < ROUNDS; r++) {
-  bare.push(await runWorkload());
-  withProbe.push(await probed());
+  if (r % 2 === 0) {
+    bare.push(await runWorkload());
+    withProbe.push(await probed());
+  } else {
+    withProbe.push(await probed());
+    bare.push(await runWorkload());
+  }
 }
 rmSync(dir, { recursive: true, force: true });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -188,9 +196,14 @@ console.log(
 console.log(
   `with probe: wall ${pw.toFixed(3)} s, workload CPU ${pc.toFixed(3)} s, consumer CPU ${mid.consumerCpu.toFixed(3)} s`,
 );
+const cpuRatios = withProbe.map((x, i) => x.cpu / bare[i]!.cpu);
+const wallRatios = withProbe.map((x, i) => x.wall / bare[i]!.wall);
+const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
 console.log(
-  `overhead:   ${(pc / bc).toFixed(2)}x the bare syscall cost (CPU), ${(pw / bw).toFixed(2)}x wall`,
+  `overhead:   ${median(cpuRatios).toFixed(2)}x the bare syscall cost (CPU), ${median(wallRatios).toFixed(2)}x wall ` +
+    `(medians of the rounds' ratios; ratios of the medians ${(pc / bc).toFixed(2)}x CPU, ${(pw / bw).toFixed(2)}x wall)`,
 );
+console.log(`per round:  CPU ratios ${list(cpuRatios)}; wall ratios ${list(wallRatios)}`);
 console.log(
   `rate:       ${k(mid.emitted / pw)} events/s emitted at the ring (all processes), ${k(mid.ours / pw)} events/s of the workers`,
 );
@@ -198,5 +211,5 @@ console.log(
   `delivered:  emitted ${mid.emitted}, delivered ${mid.delivered} (${mid.ours} of the workers' ${perRound}), dropped ${mid.dropped}`,
 );
 console.log(
-  `per round:  ${withProbe.map((x) => `${k(x.emitted / x.wall)}/s ${x.dropped} dropped (${x.why})`).join('; ')}`,
+  `            ${withProbe.map((x) => `${k(x.emitted / x.wall)}/s ${x.dropped} dropped (${x.why})`).join('; ')}`,
 );

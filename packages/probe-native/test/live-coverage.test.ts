@@ -462,7 +462,11 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
     const o = first(['open'], (e) => e.params.name === join(dir, 'o.txt'))!;
     expect(o.params).toMatchObject({ fd: out.open2, mode: 0o640, dev: out.open2_dev });
     expect(Number(o.params.ino)).toBe(out.open2_ino);
-    expect((o.params.flags as { names: string[] }).names.sort()).toEqual(['O_CREAT', 'O_F_CREATED', 'O_WRONLY']);
+    expect((o.params.flags as { names: string[] }).names.sort()).toEqual([
+      'O_CREAT',
+      'O_F_CREATED',
+      'O_WRONLY',
+    ]);
     const failed = first(['open'], (e) => e.params.name === join(dir, 'none/o.txt'))!;
     expect(failed.params).toMatchObject({ fd: -2, mode: 0, dev: 0 });
     expect(Number(failed.params.ino)).toBe(0);
