@@ -826,6 +826,47 @@ __noinline int sysray_msg(__u32 out, __s64 ret) {
   return 0;
 }
 
+// One message of a sendmmsg (out) or recvmmsg that moved `index` + 1 messages or more: an exit event of its own,
+// as Falco's probes write them. sendmmsg: res (the message's length), fd, size (its iovecs' total), data, tuple.
+// recvmmsg: res, fd, size (the message's length), data, tuple, msgcontrol. Nothing when the message is
+// unreadable.
+__noinline int sysray_mmsg(__u32 out, __u32 index, __u16 type, __u64 pid_tgid) {
+  struct ev *e = get_scratch();
+  if (!e) return 0;
+  int fd = (int)e->args[0];
+  struct mmsghdr m = {};
+  if (bpf_probe_read_user(&m, sizeof(m), (const struct mmsghdr *)e->args[1] + (index & (SYSRAY_MAX_MMSG - 1))))
+    return 0;
+  const struct iovec *iov = (const struct iovec *)m.msg_hdr.msg_iov;
+  __u64 len = m.msg_len;
+  ev_begin(e, type, out ? 5 : 6, pid_tgid);
+  put_u64(e, len);
+  put_u64(e, (__s64)fd);
+  put_u32(e, out ? iov_total(iov, m.msg_hdr.msg_iovlen) : len);
+  put_iov_data(e, iov, m.msg_hdr.msg_iovlen, data_limit(len, out));
+  if (out && fd < 0) put_empty(e);
+  else put_tuple(e, fd, !out, m.msg_hdr.msg_name);
+  if (!out) {
+    if (m.msg_hdr.msg_control) put_ubuf(e, m.msg_hdr.msg_control, m.msg_hdr.msg_controllen);
+    else put_empty(e);
+  }
+  ev_submit(e);
+  return 0;
+}
+
+// bpf_loop state of a sendmmsg/recvmmsg exit.
+struct mmsg_loop {
+  __u64 pid_tgid;
+  __u32 out;
+  __u16 type;
+};
+
+static long mmsg_one(__u32 index, void *ctx) {
+  struct mmsg_loop *c = ctx;
+  sysray_mmsg(c->out, index, c->type, c->pid_tgid);
+  return 0;
+}
+
 /* ---------------------------------------------------------------- process events */
 
 // Path of a dentry under the mount's root (components joined, written into tmp backwards).
@@ -1298,6 +1339,25 @@ int BPF_PROG(sysray_exit, struct pt_regs *regs, long ret) {
     ev_begin(e, type, out ? 5 : 6, pid_tgid);
     sysray_msg(out, ret);
     sysray_submit();
+    return 0;
+  }
+  if (special == SYSRAY_SPECIAL_SENDMMSG || special == SYSRAY_SPECIAL_RECVMMSG) {
+    __u32 out = special == SYSRAY_SPECIAL_SENDMMSG;
+    if (ret > 0) {
+      // an event per message moved (the first SYSRAY_MAX_MMSG)
+      struct mmsg_loop c = {.pid_tgid = pid_tgid, .out = out, .type = type};
+      bpf_loop(ret < SYSRAY_MAX_MMSG ? ret : SYSRAY_MAX_MMSG, mmsg_one, &c, 0);
+      return 0;
+    }
+    // a failed call: res, fd, size 0, and the rest empty
+    ev_begin(e, type, out ? 5 : 6, pid_tgid);
+    put_u64(e, ret);
+    put_u64(e, (__s64)(int)e->args[0]);
+    put_u32(e, 0);
+    put_empty(e);
+    put_empty(e);
+    if (!out) put_empty(e);
+    ev_submit(e);
     return 0;
   }
   __u32 n = r->nparams;

@@ -14,6 +14,7 @@
 #define SYSRAY_NAME_MAX 256
 #define SYSRAY_PATH_DEPTH 16
 #define SYSRAY_MAX_IOV 32 /* iovecs read per readv/writev/sendmsg/recvmsg */
+#define SYSRAY_MAX_MMSG 1024 /* messages of a sendmmsg/recvmmsg written as events (a power of 2) */
 #define SYSRAY_BLOCK_PREFIX 10 /* block type + total length + cpu */
 #define SYSRAY_EVENT_HEADER 26
 #define SYSRAY_BLOCK_EV_V2 0x216
@@ -43,6 +44,8 @@ enum sysray_special {
   SYSRAY_SPECIAL_RET_FD = 9,  /* res, fd (argument 0) */
   SYSRAY_SPECIAL_OPEN = 10,   /* open: res, name, flags, mode, dev, ino */
   SYSRAY_SPECIAL_OPENAT = 11, /* openat: res, dirfd, name, flags, mode, dev, ino */
+  SYSRAY_SPECIAL_SENDMMSG = 12, /* an event per message sent: res, fd, size, data, tuple */
+  SYSRAY_SPECIAL_RECVMMSG = 13, /* an event per message received: res, fd, size, data, tuple, msgcontrol */
 };
 
 enum sysray_op {

@@ -72,6 +72,8 @@ export const Special = {
   RET_FD: 9,
   OPEN: 10,
   OPENAT: 11,
+  SENDMMSG: 12,
+  RECVMMSG: 13,
 } as const;
 
 /** One parameter op: `[op, a, b]` (a and b default to 0). */
@@ -191,6 +193,8 @@ export const RECIPES: readonly SyscallRecipe[] = [
   r('recvfrom', 45, 35, [[RET], [DATA, 1], [TUPLE_ARG, 0, tupleB(true, 4)], [ARGFD, 0], [ARG32, 2]]),
   r('sendmsg', 46, 49, [], Special.SENDMSG),
   r('recvmsg', 47, 53, [], Special.RECVMSG),
+  r('sendmmsg', 307, 51, [], Special.SENDMMSG),
+  r('recvmmsg', 299, 55, [], Special.RECVMMSG),
   // users, namespaces, tracing
   r('setuid', 105, 199, [[RET], [ARG32, 0]]),
   r('setgid', 106, 201, [[RET], [ARG32, 0]]),

@@ -91,6 +91,33 @@ out['udp_port'] = u.getsockname()[1]
 # an unconnected UDP socket: the tuple's remote end comes from msg_name
 u.sendmsg([b'udp-', b'', b'msg'], [], 0, u.getsockname())
 u.recvmsg(16)
+# sendmmsg / recvmmsg (Python has neither): two datagrams to the socket itself, received together; a bad fd
+class Msghdr(ctypes.Structure):
+    _fields_ = [('name', ctypes.c_void_p), ('namelen', ctypes.c_uint32), ('iov', ctypes.c_void_p),
+                ('iovlen', ctypes.c_size_t), ('control', ctypes.c_void_p), ('controllen', ctypes.c_size_t),
+                ('flags', ctypes.c_int)]
+class Mmsghdr(ctypes.Structure):
+    _fields_ = [('hdr', Msghdr), ('len', ctypes.c_uint)]
+dest = ctypes.create_string_buffer(struct.pack('<H', socket.AF_INET) + struct.pack('>H', u.getsockname()[1])
+                                   + socket.inet_aton('127.0.0.1') + bytes(8), 16)
+def mmsgs(iov_lists, names):
+    arr = (Mmsghdr * len(iov_lists))()
+    keep = []
+    for i, bufs in enumerate(iov_lists):
+        v = iovecs(bufs)
+        keep.append(v)
+        arr[i].hdr.name = ctypes.cast(names[i], ctypes.c_void_p)
+        arr[i].hdr.namelen = 16
+        arr[i].hdr.iov = ctypes.cast(v, ctypes.c_void_p)
+        arr[i].hdr.iovlen = len(bufs)
+    return arr, keep
+sent, k1 = mmsgs([[ctypes.create_string_buffer(b'one-', 4), ctypes.create_string_buffer(b'first', 5)],
+                  [ctypes.create_string_buffer(b'second-message-longer', 21)]], [dest, dest])
+assert sc(307, u.fileno(), sent, 2, 0) == 2
+got, k2 = mmsgs([[ctypes.create_string_buffer(64)], [ctypes.create_string_buffer(64)]],
+                [ctypes.create_string_buffer(16), ctypes.create_string_buffer(16)])
+assert sc(299, u.fileno(), got, 2, 0, None) == 2
+assert sc(307, -1, sent, 2, 0) == -1
 # a unix socket pair passing an fd (ancillary data: SCM_RIGHTS)
 s1, s2 = socket.socketpair()
 s1.sendmsg([b'fd!'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack('i', r))])
@@ -403,6 +430,34 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
     const urm = first(['recvmsg'], (e) => e.params.fd === out.udp)!;
     expect(urm.params).toMatchObject({ res: 7, size: 7, tuple: self });
     expect(Buffer.from(urm.params.data as Uint8Array).toString()).toBe('udp-msg');
+  });
+
+  it('sendmmsg and recvmmsg give an event per message; a failed one a single event with its error', () => {
+    const str = (e: Ev) => Buffer.from(e.params.data as Uint8Array).toString();
+    const self = {
+      family: 'inet',
+      sip: '127.0.0.1',
+      sport: out.udp_port,
+      dip: '127.0.0.1',
+      dport: out.udp_port,
+    };
+    const sent = evs.filter((e) => e.name === 'sendmmsg' && e.params.fd === out.udp);
+    expect(sent.map((e) => e.params)).toMatchObject([
+      { res: 9, size: 9, tuple: self },
+      { res: 21, size: 21, tuple: self },
+    ]);
+    // the snaplen is 16
+    expect(sent.map(str)).toEqual(['one-first', 'second-message-l']);
+    const got = evs.filter((e) => e.name === 'recvmmsg' && e.params.fd === out.udp);
+    expect(got.map((e) => e.params)).toMatchObject([
+      { res: 9, size: 9, tuple: self },
+      { res: 21, size: 21, tuple: self },
+    ]);
+    expect(got.map(str)).toEqual(['one-first', 'second-message-l']);
+    expect(got.map((e) => (e.params.msgcontrol as Uint8Array).length)).toEqual([0, 0]);
+    const failed = evs.filter((e) => e.name === 'sendmmsg' && e.params.fd === -1);
+    expect(failed.map((e) => e.params)).toMatchObject([{ res: -9, fd: -1, size: 0, tuple: null }]);
+    expect((failed[0]!.params.data as Uint8Array).length).toBe(0);
   });
 
   it('recvmsg carries the ancillary data the kernel filled in (an fd passed over a unix socket)', () => {

@@ -48,6 +48,8 @@ const SPECIAL_NPARAMS: Record<number, number> = {
   [Special.CLONE3]: 21,
   [Special.SENDMSG]: 5,
   [Special.RECVMSG]: 6,
+  [Special.SENDMMSG]: 5,
+  [Special.RECVMMSG]: 6,
 };
 
 describe('RECIPES', () => {
