@@ -1373,6 +1373,7 @@ int BPF_PROG(sysray_exit, struct pt_regs *regs, long ret) {
     else if (op == SYSRAY_OP_ARG64) put_u64(e, arg_of(e, a));
     else if (op == SYSRAY_OP_ARG32) put_u32(e, arg_of(e, a));
     else if (op == SYSRAY_OP_USTR) put_ustr(e, (const void *)arg_of(e, a));
+    else if ((op == SYSRAY_OP_DATA || op == SYSRAY_OP_IOV_DATA) && !snaplen) put_empty(e); // no data captured
     else sysray_op(op, a, r->b[i], ret);
   }
   ev_submit(e);
