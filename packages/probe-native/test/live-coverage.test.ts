@@ -268,6 +268,14 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
 
   const first = (names: string[], pred: (e: Ev) => boolean = () => true) =>
     evs.find((e) => names.includes(e.name) && pred(e));
+  /** The tuple of a datagram the workload's UDP socket sent to itself. */
+  const udpToItself = () => ({
+    family: 'inet',
+    sip: '127.0.0.1',
+    sport: out.udp_port,
+    dip: '127.0.0.1',
+    dport: out.udp_port,
+  });
 
   it('pipes, dup, fcntl', () => {
     const p = first(['pipe', 'pipe2'], (e) => e.params.fd1 === out.pipe[0] && e.params.fd2 === out.pipe[1])!;
@@ -410,13 +418,7 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
     expect(Buffer.from(rm.params.data as Uint8Array).toString()).toBe('msg!');
     expect((rm.params.msgcontrol as Uint8Array).length).toBe(0);
     // unconnected UDP: the remote end of the tuple is the datagram's address (sent to itself)
-    const self = {
-      family: 'inet',
-      sip: '127.0.0.1',
-      sport: out.udp_port,
-      dip: '127.0.0.1',
-      dport: out.udp_port,
-    };
+    const self = udpToItself();
     const udp = first(['sendto'], (e) => e.params.fd === out.udp)!;
     expect(udp.params).toMatchObject({ res: 5, tuple: self });
     expect(Buffer.from(udp.params.data as Uint8Array).toString()).toBe('dgram');
@@ -434,13 +436,7 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
 
   it('sendmmsg and recvmmsg give an event per message; a failed one a single event with its error', () => {
     const str = (e: Ev) => Buffer.from(e.params.data as Uint8Array).toString();
-    const self = {
-      family: 'inet',
-      sip: '127.0.0.1',
-      sport: out.udp_port,
-      dip: '127.0.0.1',
-      dport: out.udp_port,
-    };
+    const self = udpToItself();
     const sent = evs.filter((e) => e.name === 'sendmmsg' && e.params.fd === out.udp);
     expect(sent.map((e) => e.params)).toMatchObject([
       { res: 9, size: 9, tuple: self },
