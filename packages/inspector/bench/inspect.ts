@@ -12,7 +12,7 @@
  * generated capture of `--events` syscall events (open/read/close/execve/connect mixes over 200 threads).
  */
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   type EventBatch,
@@ -41,15 +41,11 @@ const testdata =
     ? args[testdataIdx + 1]!.replace(/\/?$/, '/')
     : fileURLToPath(new URL('../../../../shared/testdata/', import.meta.url));
 const shared = (rel: string) => `${testdata}${rel}`;
-const PAIRS = [
-  'alpine_alpine',
-  'client-server_tcp-client-server',
-  'files_files',
-  'namespaces_setns',
-  'objectstore_ls',
-  'rename_rename',
-  'setuid_setuid',
-];
+/** Names of the SysFlow pairs: every `X.scap` there. */
+const PAIRS = readdirSync(shared('sysflow-pairs'))
+  .filter((f) => f.endsWith('.scap'))
+  .map((f) => f.slice(0, -'.scap'.length))
+  .sort();
 
 const ruleset = loadSyscallRules([shared('falco-rules/falco_rules.yaml')]).ruleset!;
 

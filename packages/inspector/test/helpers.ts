@@ -1,5 +1,6 @@
 /** Test helpers: test-data paths, captures crafted with the scap encoder, running an inspector. */
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { concatBytes } from '@sysray/pcapng';
 import {
@@ -28,16 +29,11 @@ export function testdata(rel: string): string {
   return fileURLToPath(new URL(`../../../../shared/testdata/${rel}`, import.meta.url));
 }
 
-/** Names of the SysFlow pairs (`X.scap` + `X.sf`). */
-export const PAIRS = [
-  'alpine_alpine',
-  'client-server_tcp-client-server',
-  'files_files',
-  'namespaces_setns',
-  'objectstore_ls',
-  'rename_rename',
-  'setuid_setuid',
-];
+/** Names of the SysFlow pairs (`X.scap` + `X.sf`): every `X.scap` of the directory. */
+export const PAIRS = readdirSync(testdata('sysflow-pairs'))
+  .filter((f) => f.endsWith('.scap'))
+  .map((f) => f.slice(0, -'.scap'.length))
+  .sort();
 
 /** Process records of a `.sf` file, read by the python oracle. */
 export function sfProcesses(sfPath: string): Record<string, unknown>[] {

@@ -651,6 +651,12 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     Napi::Env env = info.Env();
     Napi::Object o = Napi::Object::New(env);
     PluginCall call(label_, "get_version, get_description, get_contact, get_fields or get_init_schema");
+    // A string-list symbol the plugin may lack: set only when present, null when it returns NULL.
+    auto setList = [&](const char* key, sr_get_str_fn get) {
+      if (get == nullptr) return;
+      const char* v = get();
+      o.Set(key, v == nullptr ? env.Null() : Napi::String::New(env, v));
+    };
     o.Set("path", path_);
     o.Set("requiredApiVersion", required_api_);
     o.Set("name", name_);
@@ -670,19 +676,10 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     o.Set("hasGetFields", api_.get_fields != nullptr);
     o.Set("hasExtractFields", api_.extract_fields != nullptr);
     o.Set("hasParseEvent", api_.parse_event != nullptr);
-    if (api_.parse_event != nullptr && api_.get_parse_event_sources != nullptr) {
-      const char* ps = api_.get_parse_event_sources();
-      o.Set("parseEventSources", ps == nullptr ? env.Null() : Napi::String::New(env, ps));
-    }
+    if (api_.parse_event != nullptr) setList("parseEventSources", api_.get_parse_event_sources);
     o.Set("hasAsync", api_.get_async_events != nullptr && api_.set_async_event_handler != nullptr);
-    if (api_.get_async_events != nullptr) {
-      const char* a = api_.get_async_events();
-      o.Set("asyncEvents", a == nullptr ? env.Null() : Napi::String::New(env, a));
-    }
-    if (api_.get_async_event_sources != nullptr) {
-      const char* a = api_.get_async_event_sources();
-      o.Set("asyncEventSources", a == nullptr ? env.Null() : Napi::String::New(env, a));
-    }
+    setList("asyncEvents", api_.get_async_events);
+    setList("asyncEventSources", api_.get_async_event_sources);
     o.Set("hasSetConfig", api_.set_config != nullptr);
     o.Set("hasMetrics", api_.get_metrics != nullptr);
     o.Set("hasCaptureListen", api_.capture_open != nullptr && api_.capture_close != nullptr);
@@ -691,14 +688,8 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
       const char* v = api_.get_required_event_schema_version(nullptr);  // "s can be NULL"
       if (v != nullptr) o.Set("requiredEventSchemaVersion", v);
     }
-    if (api_.get_fields != nullptr) {
-      const char* f = api_.get_fields();
-      o.Set("fields", f == nullptr ? env.Null() : Napi::String::New(env, f));
-    }
-    if (api_.get_extract_event_sources != nullptr) {
-      const char* s = api_.get_extract_event_sources();
-      o.Set("extractEventSources", s == nullptr ? env.Null() : Napi::String::New(env, s));
-    }
+    setList("fields", api_.get_fields);
+    setList("extractEventSources", api_.get_extract_event_sources);
     if (api_.get_init_schema != nullptr) {
       int32_t type = SR_SCHEMA_NONE;
       const char* s = api_.get_init_schema(&type);

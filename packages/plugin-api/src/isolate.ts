@@ -70,44 +70,21 @@ export class IsolatedDriver implements PluginDriver {
     }
     if (out.error) throw toPluginError(Object.assign(new Error(String(out.error.message)), out.error), path);
     const info = readInfo(out.info!);
-    if (info.capabilities.extraction) {
-      info.capabilities.extraction = false;
-      info.fields = [];
-      info.broken.push({
-        capability: 'extraction',
-        reason:
-          'the plugin is isolated in a child process: extraction is synchronous and runs only in-process',
-      });
+    // What only runs in-process is not offered by an isolated plugin: each such capability is reported broken.
+    const inProcessOnly: [keyof typeof info.capabilities, string][] = [
+      ['extraction', 'extraction is synchronous and runs only in-process'],
+      ['parsing', 'parsing is synchronous and runs only in-process'],
+      ['captureListening', 'capture listening runs only in-process'],
+      ['async', 'async events are received only in-process'],
+      ['metrics', 'metrics are read only in-process'],
+    ];
+    for (const [capability, why] of inProcessOnly) {
+      if (!info.capabilities[capability]) continue;
+      info.capabilities[capability] = false;
+      info.broken.push({ capability, reason: `the plugin is isolated in a child process: ${why}` });
     }
-    if (info.capabilities.parsing) {
-      info.capabilities.parsing = false;
-      info.broken.push({
-        capability: 'parsing',
-        reason: 'the plugin is isolated in a child process: parsing is synchronous and runs only in-process',
-      });
-    }
-    if (info.capabilities.captureListening) {
-      info.capabilities.captureListening = false;
-      info.broken.push({
-        capability: 'captureListening',
-        reason: 'the plugin is isolated in a child process: capture listening runs only in-process',
-      });
-    }
-    if (info.capabilities.async) {
-      info.capabilities.async = false;
-      info.dumpsState = false;
-      info.broken.push({
-        capability: 'async',
-        reason: 'the plugin is isolated in a child process: async events are received only in-process',
-      });
-    }
-    if (info.capabilities.metrics) {
-      info.capabilities.metrics = false;
-      info.broken.push({
-        capability: 'metrics',
-        reason: 'the plugin is isolated in a child process: metrics are read only in-process',
-      });
-    }
+    if (!info.capabilities.extraction) info.fields = [];
+    if (!info.capabilities.async) info.dumpsState = false;
     this.info = info;
   }
 

@@ -1,10 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ScapEvent } from '@sysray/pcapng/scap';
-import { definePlugin, HOST_API_VERSION, loadPlugin } from '@sysray/plugin-api';
+import {
+  definePlugin,
+  defineTable,
+  HOST_API_VERSION,
+  listTables,
+  loadPlugin,
+  runRulesOnPlugin,
+  stateTable,
+} from '@sysray/plugin-api';
 import { describe, expect, it } from 'vitest';
 import { collect, plain } from './helpers/events.js';
-import { useTestPlugin } from './helpers/native.js';
+import { runFixtureHost, useTestPlugin } from './helpers/native.js';
 
 const tp = useTestPlugin();
 
@@ -60,17 +67,7 @@ describe('plugin API 3.4 in the native host', () => {
   });
 
   it('the log function gets the owner first and names the plugin when the component is NULL', () => {
-    const pkg = resolve(import.meta.dirname, '..');
-    const child = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', join(pkg, 'test/fixtures/log-host.ts'), tp.so],
-      {
-        cwd: resolve(pkg, '../..'),
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: { ...process.env, SYSRAY_PLUGIN_LOG: '1', TSX_TSCONFIG_PATH: join(pkg, 'tsconfig.test.json') },
-      },
-    );
+    const child = runFixtureHost('log-host.ts', tp.so, { SYSRAY_PLUGIN_LOG: '1' });
     expect(child.status).toBe(0);
     expect(child.stderr).toContain("[plugin test] info: initialised with prefix 'logged'");
   });
@@ -78,7 +75,6 @@ describe('plugin API 3.4 in the native host', () => {
 
 describe('state tables', () => {
   it('a native plugin reads a table defined from TypeScript during extraction', async () => {
-    const { defineTable } = await import('@sysray/plugin-api');
     const users = defineTable({ name: 'ts.users', key: 'uint64', fields: { name: 'string', admin: 'bool' } });
     users.set(0, { name: 'root', admin: true });
     users.set(1n, { name: 'alice' });
@@ -101,7 +97,6 @@ describe('state tables', () => {
   });
 
   it("a plugin looking up a table that is missing or has another key type fails its init with the host's reason", async () => {
-    const { defineTable } = await import('@sysray/plugin-api');
     defineTable({ name: 'ts.bykey', key: 'string', fields: { name: 'string' } });
     const p = loadPlugin(tp.so);
     tp.track(p);
@@ -117,7 +112,6 @@ describe('state tables', () => {
   });
 
   it('a table a plugin adds is listed, read and written from TypeScript through its own vtables', async () => {
-    const { listTables, stateTable } = await import('@sysray/plugin-api');
     const p = await started({ count: 10, table: 'test.counts' });
     expect(listTables()).toContainEqual({ name: 'test.counts', keyType: 'uint64', owner: 'test' });
     await collect(await p.open());
@@ -140,7 +134,6 @@ describe('state tables', () => {
   });
 
   it('a second plugin cannot add a table under a name in use; the name is free again once the owner is destroyed', async () => {
-    const { listTables } = await import('@sysray/plugin-api');
     const first = await started({ table: 'test.shared' });
     const second = loadPlugin(tp.so);
     tp.track(second);
@@ -155,7 +148,6 @@ describe('state tables', () => {
   });
 
   it('host tables keep every state type, with string keys too, and refuse values that do not fit', async () => {
-    const { defineTable, stateTable } = await import('@sysray/plugin-api');
     defineTable({
       name: 'ts.types',
       key: 'string',
@@ -192,7 +184,6 @@ describe('state tables', () => {
   });
 
   it('parse_event writes a TypeScript table through the writer vtable, on a field the plugin added', async () => {
-    const { defineTable } = await import('@sysray/plugin-api');
     const last = defineTable({ name: 'ts.last', key: 'uint64', fields: {} });
     const p = await started({ count: 10, writeTable: 'ts.last' });
     expect(p.has('parsing')).toBe(true);
@@ -206,8 +197,6 @@ describe('state tables', () => {
   });
 
   it('runRulesOnPlugin lets parsing plugins see every event before the rules run', async () => {
-    const { defineTable, runRulesOnPlugin } = await import('@sysray/plugin-api');
-    const { join } = await import('node:path');
     const seen = defineTable({ name: 'ts.seen', key: 'uint64', fields: { last: 'uint64' } });
     const alerts = [];
     for await (const a of runRulesOnPlugin({
@@ -220,7 +209,6 @@ describe('state tables', () => {
   });
 
   it('defineTable refuses a taken name and unknown types', async () => {
-    const { defineTable } = await import('@sysray/plugin-api');
     defineTable({ name: 'ts.once', key: 'int32', fields: {} });
     expect(() => defineTable({ name: 'ts.once', key: 'int32', fields: {} })).toThrow(
       expect.objectContaining({ code: 'TABLE_FAILED' }),

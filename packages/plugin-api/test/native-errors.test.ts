@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ScapEvent } from '@sysray/pcapng/scap';
 import { loadPlugin, PluginError } from '@sysray/plugin-api';
 import { describe, expect, it } from 'vitest';
 import { collect } from './helpers/events.js';
-import { scratch, testPlugin, useTestPlugin } from './helpers/native.js';
+import { runFixtureHost, scratch, testPlugin, useTestPlugin } from './helpers/native.js';
 
 const tp = useTestPlugin();
 
@@ -19,17 +18,7 @@ async function firstError(mode: string): Promise<PluginError> {
 
 describe('native host failures are typed errors', () => {
   it('a plugin that crashes takes the process down with a report naming the plugin and the call, not silently', () => {
-    const pkg = resolve(import.meta.dirname, '..');
-    const child = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', join(pkg, 'test/fixtures/crash-host.ts'), tp.so],
-      {
-        cwd: resolve(pkg, '../..'),
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: { ...process.env, TSX_TSCONFIG_PATH: join(pkg, 'tsconfig.test.json') },
-      },
-    );
+    const child = runFixtureHost('crash-host.ts', tp.so);
     expect(child.stdout).not.toContain('unreachable');
     expect(child.stderr).toContain(
       `sysray plugin-api: plugin 'test' (${tp.so}) crashed with SIGSEGV in plugin_next_batch; a crash inside a plugin ends the process that hosts it`,

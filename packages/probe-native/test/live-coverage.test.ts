@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ScapEvent } from '@sysray/pcapng/scap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCapture } from '../src/index.js';
+import { decodeEvent, type Ev } from './live-events.js';
 import { canRunLive } from './live-gate.js';
 
 const SCRIPT = `
@@ -181,13 +182,6 @@ os.setresuid(65534, 65534, 65534)
 print(json.dumps(out))
 `;
 
-interface Ev {
-  num: number;
-  name: string;
-  tid: number;
-  params: Record<string, unknown>;
-}
-
 describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
   let dir: string;
   let evs: Ev[] = [];
@@ -235,9 +229,7 @@ describe.skipIf(!canRunLive)('live capture of more system calls (root)', () => {
         const list: Ev[] = [];
         for (let i = 0; i < b.count; i++) {
           ev.load(b, i);
-          const params: Record<string, unknown> = {};
-          for (let k = 0; k < ev.nparams; k++) params[ev.paramInfo(k)?.name ?? `p${k}`] = ev.param(k);
-          list.push({ num: ev.num, name: ev.name, tid: ev.tid, params });
+          list.push(decodeEvent(ev));
         }
         batches.push(list);
       }

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { ScapEvent } from '@sysray/pcapng/scap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCapture } from '../src/index.js';
+import { decodeEvent, type Ev } from './live-events.js';
 import { canMountOverlay, canRunLive, mountCmd } from './live-gate.js';
 
 const SCRIPT = `
@@ -115,13 +116,6 @@ if merged:
 print(json.dumps(out))
 `;
 
-interface Ev {
-  num: number;
-  name: string;
-  tid: number;
-  params: Record<string, unknown>;
-}
-
 interface Out {
   self: number;
   plain_child: number;
@@ -192,9 +186,7 @@ describe.skipIf(!canRunLive)('live process fields (root)', () => {
           ev.load(b, i);
           if (!['procexit', 'execve', 'execveat', 'openat', 'open', 'creat', ...FORKS].includes(ev.name))
             continue;
-          const params: Record<string, unknown> = {};
-          for (let k = 0; k < ev.nparams; k++) params[ev.paramInfo(k)?.name ?? `p${k}`] = ev.param(k);
-          all.push({ num: ev.num, name: ev.name, tid: ev.tid, params });
+          all.push(decodeEvent(ev));
         }
     })();
     const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {

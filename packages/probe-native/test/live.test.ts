@@ -17,19 +17,12 @@ import { runRulesOnCapture } from '@sysray/inspector';
 import { type EventBatch, readScapSync, ScapEvent, writeScapSync } from '@sysray/pcapng/scap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CaptureStats, startCapture } from '../src/index.js';
+import { decodeEvent, type Ev } from './live-events.js';
 import { canRunLive } from './live-gate.js';
 
 const RULES = fileURLToPath(
   new URL('../../../../shared/testdata/falco-rules/falco_rules.yaml', import.meta.url),
 );
-
-interface Ev {
-  num: number;
-  name: string;
-  tid: number;
-  ts: bigint;
-  params: Record<string, unknown>;
-}
 
 /** The workload: file churn, a loopback connect, an exec of a known binary with known args, then setuid. */
 const WORKLOAD = `
@@ -96,9 +89,7 @@ describe.skipIf(!canRunLive)('live capture (root)', () => {
       for (let i = 0; i < b.count; i++) {
         ev.load(b, i);
         expect(b.problems[i], `event ${ev.num} (${ev.type}) is malformed`).toBe(0);
-        const params: Record<string, unknown> = {};
-        for (let k = 0; k < ev.nparams; k++) params[ev.paramInfo(k)?.name ?? `p${k}`] = ev.param(k);
-        evs.push({ num: ev.num, name: ev.name, tid: ev.tid, ts: ev.ts, params });
+        evs.push(decodeEvent(ev));
       }
   }, 60_000);
 

@@ -1,4 +1,5 @@
 /** Command-line options shared by the benchmark scripts. */
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The script's arguments. */
@@ -19,3 +20,9 @@ export const testdata =
 
 /** The SysFlow pairs (`X.scap` + the collector's `X.sf`). */
 export const pairsDir = `${testdata}sysflow-pairs/`;
+
+/** Names of the SysFlow pairs: every `X.scap` of {@link pairsDir}. */
+export const pairNames = readdirSync(pairsDir)
+  .filter((f) => f.endsWith('.scap'))
+  .map((f) => f.slice(0, -'.scap'.length))
+  .sort();

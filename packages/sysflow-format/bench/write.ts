@@ -21,20 +21,11 @@ import {
   type SysFlowRecord,
   writeSysFlowSync,
 } from '../src/index.js';
-import { opt, pairsDir } from './options.js';
+import { opt, pairNames, pairsDir } from './options.js';
 
 const ROUNDS = opt('rounds', 7);
 const REPEAT = opt('repeat', 300);
 const BUILD_REPEAT = opt('build-repeat', 20);
-const PAIRS = [
-  'alpine_alpine',
-  'client-server_tcp-client-server',
-  'files_files',
-  'namespaces_setns',
-  'objectstore_ls',
-  'rename_rename',
-  'setuid_setuid',
-];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -110,7 +101,7 @@ console.log(
 
 // ---- flow builder
 let events = 0;
-const captures = PAIRS.map((p) => {
+const captures = pairNames.map((p) => {
   const { batch, info } = readScapSync(readFileSync(`${pairsDir}${p}.scap`));
   events += batch.count;
   return { batch, info };

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -126,4 +126,18 @@ export function useTestPlugin(): TestPluginUse {
       return p;
     },
   };
+}
+
+/**
+ * Runs a host script of `test/fixtures` (given the test plugin's path) in a child Node process, for what ends or
+ * prints outside the test's own process (a crash report, the plugin's log lines on stderr).
+ */
+export function runFixtureHost(script: string, pluginPath: string, env: NodeJS.ProcessEnv = {}) {
+  const pkg = resolve(import.meta.dirname, '../..');
+  return spawnSync(process.execPath, ['--import', 'tsx', join(pkg, 'test/fixtures', script), pluginPath], {
+    cwd: resolve(pkg, '../..'),
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ...env, TSX_TSCONFIG_PATH: join(pkg, 'tsconfig.test.json') },
+  });
 }
