@@ -828,13 +828,16 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
     }
     if (rc != SR_SUCCESS) {
       DropAsync();
-      std::string last = LastErrorString();
-      MakeError(env, "ASYNC_FAILED",
-                "set_async_event_handler of plugin '" + name_ + "' failed" + (last.empty() ? "" : ": " + last),
-                last.c_str(), rc, true)
-          .ThrowAsJavaScriptException();
+      ThrowAsyncFailed(env, "set_async_event_handler of plugin '" + name_ + "'", rc);
     }
     return env.Undefined();
+  }
+
+  // An ASYNC_FAILED error: `what` failed with `rc`, with the plugin's last error.
+  void ThrowAsyncFailed(Napi::Env env, const std::string& what, int32_t rc) {
+    std::string last = LastErrorString();
+    MakeError(env, "ASYNC_FAILED", what + " failed" + (last.empty() ? "" : ": " + last), last.c_str(), rc, true)
+        .ThrowAsJavaScriptException();
   }
 
   // asyncTake() → { bytes, count, dropped } of the queued event blocks (count 0 when none).
@@ -881,13 +884,7 @@ class Plugin : public Napi::ObjectWrap<Plugin> {
       rc = api_.set_async_event_handler(state_, &owner_, nullptr);
     }
     DropAsync();
-    if (rc != SR_SUCCESS) {
-      std::string last = LastErrorString();
-      MakeError(env, "ASYNC_FAILED",
-                "resetting the async event handler of plugin '" + name_ + "' failed" + (last.empty() ? "" : ": " + last),
-                last.c_str(), rc, true)
-          .ThrowAsJavaScriptException();
-    }
+    if (rc != SR_SUCCESS) ThrowAsyncFailed(env, "resetting the async event handler of plugin '" + name_ + "'", rc);
     return env.Undefined();
   }
 
